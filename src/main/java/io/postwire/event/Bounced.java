@@ -1,0 +1,28 @@
+package io.postwire.event;
+
+/** The receiving server refused this recipient permanently (a 5xx reply). Terminal. */
+public record Bounced(
+        String messageId,
+        String recipientId,
+        String sender,
+        String recipient,
+        int attempt,
+        SmtpReply reply,
+        String remoteHost,
+        BounceClass bounceClass) implements PostwireEvent {
+
+    public Bounced {
+        Require.text("messageId", messageId);
+        Require.text("recipientId", recipientId);
+        Addresses.require("sender", sender);
+        Addresses.require("recipient", recipient);
+        Require.attempt(attempt);
+        Require.present("reply", reply);
+        Require.present("bounceClass", bounceClass);
+    }
+
+    @Override
+    public boolean terminal() {
+        return true;
+    }
+}

@@ -1,0 +1,37 @@
+package io.postwire.event;
+
+/**
+ * Every fact Postwire records about a send. The set is closed: a consumer that handles each
+ * permitted type handles everything that can appear on the topics.
+ *
+ * <p>All events are per recipient: one message to three people is three independent stories,
+ * each ending in exactly one terminal event ({@link #terminal()}).
+ */
+public sealed interface PostwireEvent
+        permits SendRequested, RetryScheduled, Delivered, Deferred, Bounced, Rejected, Expired {
+
+    /** The message this recipient's send belongs to. */
+    String messageId();
+
+    /** Identifies one (message, recipient) pair for its whole life. */
+    String recipientId();
+
+    /** Envelope sender (MAIL FROM). */
+    String sender();
+
+    /** Envelope recipient (RCPT TO). */
+    String recipient();
+
+    default String recipientDomain() {
+        return Addresses.domainOf(recipient());
+    }
+
+    default String senderDomain() {
+        return Addresses.domainOf(sender());
+    }
+
+    /** True for the events that end a recipient's story: nothing follows them. */
+    default boolean terminal() {
+        return false;
+    }
+}

@@ -1,0 +1,29 @@
+package io.postwire.event;
+
+/** Argument checks for event compact constructors: a bad event fails where it is made. */
+final class Require {
+
+    private Require() {
+    }
+
+    static String text(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+        return value;
+    }
+
+    static <T> T present(String field, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+        return value;
+    }
+
+    static int attempt(int attempt) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
+        }
+        return attempt;
+    }
+}
