@@ -1,0 +1,50 @@
+package io.postwire.bus;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.jboss.logging.Logger;
+
+/**
+ * Moves a record nobody can read to {@link Topics#DLQ}, unchanged, with the reason and its origin
+ * in headers, so the consumer can go on and an operator can inspect or replay it later.
+ */
+@ApplicationScoped
+public class DeadLetters {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+    /** Reasons can quote input; keep the header bounded. */
+    private static final int MAX_REASON = 1000;
+
+    private final EventPublisher publisher;
+    private final MeterRegistry registry;
+
+    DeadLetters(EventPublisher publisher, MeterRegistry registry) {
+        this.publisher = publisher;
+        this.registry = registry;
+    }
+
+    public Uni<Void> send(String consumer, ConsumerRecord<String, byte[]> record, String reason) {
+        String bounded = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+        LOG.warnf("dead-lettering %s-%d@%d for %s: %s", record.topic(), record.partition(), record.offset(),
+                consumer, bounded);
+        registry.counter("postwire.dead.letters", "topic", record.topic(), "consumer", consumer).increment();
+        List<Header> headers = new java.util.ArrayList<>();
+        record.headers().forEach(headers::add);
+        headers.add(header(Topics.H_REASON, bounded));
+        headers.add(header(Topics.H_ORIGIN_TOPIC, record.topic()));
+        headers.add(header(Topics.H_ORIGIN_PARTITION, Integer.toString(record.partition())));
+        headers.add(header(Topics.H_ORIGIN_OFFSET, Long.toString(record.offset())));
+        headers.add(header(Topics.H_CONSUMER, consumer));
+        return publisher.publishRaw(Topics.DLQ, record.key(), record.value(), headers).replaceWithVoid();
+    }
+
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}
