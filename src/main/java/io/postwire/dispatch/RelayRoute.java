@@ -1,0 +1,61 @@
+package io.postwire.dispatch;
+
+import io.postwire.smtp.RelayTarget;
+import io.postwire.smtp.SmtpClient;
+import io.postwire.smtp.SmtpCredentials;
+import io.postwire.smtp.TlsMode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The route every send takes today: the configured smarthost. Direct-to-MX routing will choose a
+ * client per destination site here; callers already ask for the client per send.
+ */
+@ApplicationScoped
+public class RelayRoute {
+
+    private final RelayConfig relay;
+    private final DispatchConfig dispatch;
+    private final Vertx vertx;
+    private volatile SmtpClient client;
+
+    RelayRoute(RelayConfig relay, DispatchConfig dispatch, Vertx vertx) {
+        this.relay = relay;
+        this.dispatch = dispatch;
+        this.vertx = vertx;
+    }
+
+    SmtpClient client() {
+        SmtpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = new SmtpClient(vertx, target());
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    RelayTarget target() {
+        String host = relay.host().filter(h -> !h.isBlank()).orElseThrow(() -> new IllegalStateException(
+                "POSTWIRE_RELAY_HOST is not set: this version delivers through a relay host only"));
+        Optional<SmtpCredentials> credentials = relay.username().flatMap(u -> relay.password()
+                .map(p -> new SmtpCredentials(u, p, SmtpCredentials.Mechanism.valueOf(
+                        relay.authMechanism().toUpperCase(Locale.ROOT)))));
+        return new RelayTarget(host, relay.port(), TlsMode.valueOf(relay.tls().toUpperCase(Locale.ROOT)),
+                relay.trustAll(), credentials, dispatch.heloName(), relay.connectTimeout(), relay.commandTimeout(),
+                relay.dataTimeout(), relay.maxConnections(), relay.maxMessagesPerConnection(), relay.idleTimeout());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (client != null) {
+            client.close().await().indefinitely();
+        }
+    }
+}
