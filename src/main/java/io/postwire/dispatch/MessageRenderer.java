@@ -4,7 +4,6 @@ import io.postwire.event.SendRequested;
 import io.postwire.message.MessageComposer;
 import io.postwire.message.MessageContent;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 
 /**
  * Produces the RFC 5322 bytes of one send: composed from the request's fields, or the given raw
@@ -29,12 +28,10 @@ final class MessageRenderer {
         java.util.Map<String, String> headers = new java.util.LinkedHashMap<>(s.headers());
         headers.put(TRACKING_HEADER, s.recipientId());
         String from = s.fromName() == null ? s.sender() : s.fromName() + " <" + s.sender() + ">";
-        MessageContent content = new MessageContent(from, s.to(), s.cc(), s.subject() == null ? "" : s.subject(),
+        // A producer that names no header recipients gets the envelope recipient shown in To.
+        java.util.List<String> to = s.to().isEmpty() && s.cc().isEmpty() ? java.util.List.of(s.recipient()) : s.to();
+        MessageContent content = new MessageContent(from, to, s.cc(), s.subject() == null ? "" : s.subject(),
                 s.text(), s.html(), headers, s.messageId() + "@" + s.senderDomain(), s.requestedAt());
         return composer.compose(content);
-    }
-
-    static Instant now() {
-        return Instant.now();
     }
 }
