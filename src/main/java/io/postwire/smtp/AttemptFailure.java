@@ -1,0 +1,52 @@
+package io.postwire.smtp;
+
+import io.postwire.event.SmtpReply;
+
+/**
+ * Why a session could not carry a transaction: a server verdict (e.g. a 421 greeting or a 535 to
+ * AUTH) or a network-level reason (refused, timed out, TLS failure, connection lost).
+ *
+ * <p>Used only to short-circuit the internal Future chains of one attempt; {@link SmtpClient}
+ * turns it into {@link RecipientResult} values, so it never reaches callers. It carries no stack
+ * trace because it is an outcome, not a bug.
+ */
+final class AttemptFailure extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient SmtpReply reply;
+
+    private AttemptFailure(SmtpReply reply, String reason) {
+        super(reason, null, false, false);
+        this.reply = reply;
+    }
+
+    static AttemptFailure verdict(SmtpReply reply) {
+        return new AttemptFailure(reply, reply.toString());
+    }
+
+    static AttemptFailure network(String reason) {
+        return new AttemptFailure(null, reason);
+    }
+
+    /** The server's verdict, or null when the failure was network-level. */
+    SmtpReply reply() {
+        return reply;
+    }
+
+    /** Turns any failure of an attempt into the result for one recipient. */
+    static RecipientResult resultFor(String recipient, Throwable cause) {
+        if (cause instanceof AttemptFailure f && f.reply != null) {
+            return RecipientResult.replied(recipient, f.reply);
+        }
+        return RecipientResult.failed(recipient, reasonOf(cause));
+    }
+
+    static String reasonOf(Throwable cause) {
+        if (cause instanceof AttemptFailure f) {
+            return f.getMessage();
+        }
+        String msg = cause.getMessage();
+        return cause.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+    }
+}

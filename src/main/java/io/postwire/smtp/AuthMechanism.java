@@ -1,0 +1,9 @@
+package io.postwire.smtp;
+
+/** The SASL mechanisms the client can use for SMTP AUTH (RFC 4954); both need TLS underneath. */
+public enum AuthMechanism {
+    /** RFC 4616: user and password in one base64 initial response. Preferred: one round trip. */
+    PLAIN,
+    /** The de-facto LOGIN mechanism: user and password in two base64 challenge responses. */
+    LOGIN
+}

@@ -1,0 +1,36 @@
+package io.postwire.smtp;
+
+import io.postwire.event.SmtpReply;
+import java.util.Objects;
+
+/**
+ * The outcome of one recipient in one delivery attempt: either the server's verdict ({@code
+ * reply}) or a network-level reason why no verdict came ({@code failure}); exactly one is set.
+ *
+ * <p>The verdict is the RCPT reply when RCPT was refused, otherwise the final reply after the
+ * message; when the session or transaction failed earlier it is that earlier reply (greeting,
+ * EHLO, AUTH, MAIL or DATA). A failure (refused connection, timeout, TLS problem, connection lost)
+ * is always to be treated as transient by the caller.
+ */
+public record RecipientResult(String recipient, SmtpReply reply, String failure) {
+
+    public RecipientResult {
+        Objects.requireNonNull(recipient, "recipient");
+        if ((reply == null) == (failure == null)) {
+            throw new IllegalArgumentException("exactly one of reply and failure must be set");
+        }
+    }
+
+    public static RecipientResult replied(String recipient, SmtpReply reply) {
+        return new RecipientResult(recipient, Objects.requireNonNull(reply, "reply"), null);
+    }
+
+    public static RecipientResult failed(String recipient, String failure) {
+        return new RecipientResult(recipient, null, Objects.requireNonNull(failure, "failure"));
+    }
+
+    /** True when the server accepted the message for this recipient. */
+    public boolean isAccepted() {
+        return reply != null && reply.isPositive();
+    }
+}

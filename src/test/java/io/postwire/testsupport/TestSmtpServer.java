@@ -1,0 +1,244 @@
+package io.postwire.testsupport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A real SMTP server on a random free 127.0.0.1 port for tests: blocking sockets, one thread per
+ * connection, messages kept in memory.
+ *
+ * <p>The RCPT reply is chosen by the recipient's local part:
+ * <ul>
+ *   <li>{@code tempfail...@} → {@code 451 4.3.0 try again later}
+ *   <li>{@code permfail...@} → {@code 550 5.1.1 mailbox unavailable}
+ *   <li>{@code disconnect...@} → the server closes the connection without a reply
+ *   <li>anything else → {@code 250 2.1.5 ok}
+ * </ul>
+ *
+ * <p>EHLO always announces SIZE 10485760, 8BITMIME and ENHANCEDSTATUSCODES, plus what the
+ * {@link Options} turn on: PIPELINING (on by default), STARTTLS, AUTH PLAIN LOGIN
+ * (only after STARTTLS when STARTTLS is on). With AUTH required, MAIL before AUTH gets 530.
+ *
+ * <pre>{@code
+ * try (TestSmtpServer server = TestSmtpServer.start(TestSmtpServer.Options.defaults().withStartTls())) {
+ *     ... send to 127.0.0.1:server.port() ...
+ *     ReceivedMessage m = server.awaitMessages(1, Duration.ofSeconds(5)).get(0);
+ * }
+ * }</pre>
+ */
+public final class TestSmtpServer implements AutoCloseable {
+
+    private final Options options;
+    private final ServerSocket serverSocket;
+    private final SSLContext tls;
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-smtp");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<ReceivedMessage> messages = new ArrayList<>();
+    private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger queueIds = new AtomicInteger();
+
+    private TestSmtpServer(Options options) throws IOException {
+        this.options = options;
+        this.tls = options.startTls() ? SelfSignedTls.serverContext() : null;
+        this.serverSocket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        threads.execute(this::acceptLoop);
+    }
+
+    /** Starts a server with {@link Options#defaults()}. */
+    public static TestSmtpServer start() {
+        return start(Options.defaults());
+    }
+
+    public static TestSmtpServer start(Options options) {
+        try {
+            return new TestSmtpServer(options);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start test SMTP server", e);
+        }
+    }
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    /** Messages received so far, in arrival order. */
+    public List<ReceivedMessage> messages() {
+        synchronized (messages) {
+            return List.copyOf(messages);
+        }
+    }
+
+    /** Waits until at least {@code n} messages arrived; fails the test on timeout. */
+    public List<ReceivedMessage> awaitMessages(int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (messages) {
+            while (messages.size() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("expected " + n + " messages within " + timeout + ", got "
+                            + messages.size());
+                }
+                try {
+                    messages.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while waiting for messages", e);
+                }
+            }
+            return List.copyOf(messages);
+        }
+    }
+
+    /** Every command line received, in order, AUTH secrets left out (e.g. {@code RCPT TO:<a@b>}). */
+    public List<String> commands() {
+        return List.copyOf(commands);
+    }
+
+    /** How many TCP connections were accepted since start or {@link #clear()}. */
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    /** Forgets received messages, commands and the connection count. */
+    public void clear() {
+        synchronized (messages) {
+            messages.clear();
+        }
+        commands.clear();
+        connections.set(0);
+    }
+
+    @Override
+    public void close() {
+        try {
+            serverSocket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        threads.shutdownNow();
+    }
+
+    Options options() {
+        return options;
+    }
+
+    SSLContext tlsContext() {
+        return tls;
+    }
+
+    void received(ReceivedMessage message) {
+        synchronized (messages) {
+            messages.add(message);
+            messages.notifyAll();
+        }
+    }
+
+    void logCommand(String line) {
+        commands.add(line);
+    }
+
+    int nextQueueId() {
+        return queueIds.incrementAndGet();
+    }
+
+    void forget(Socket socket) {
+        open.remove(socket);
+    }
+
+    void track(Socket socket) {
+        open.add(socket);
+    }
+
+    private void acceptLoop() {
+        while (!serverSocket.isClosed()) {
+            try {
+                Socket socket = serverSocket.accept();
+                connections.incrementAndGet();
+                open.add(socket);
+                threads.execute(new TestSmtpSession(this, socket));
+            } catch (IOException e) {
+                return; // server socket closed
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // closing
+            }
+        }
+    }
+
+    /**
+     * How a {@link TestSmtpServer} behaves. Start from {@link #defaults()} and change what the test
+     * needs: {@code Options.defaults().withStartTls().withAuth("u", "p")}.
+     *
+     * @param pipelining    announce PIPELINING (default on)
+     * @param startTls      announce STARTTLS with a self-signed certificate (default off)
+     * @param authUser      when non-null, AUTH PLAIN/LOGIN is offered and required before MAIL
+     * @param authPassword  the password matching {@code authUser}
+     * @param greeting      the greeting line, default {@code 220 localhost ESMTP test}; a non-220
+     *                      greeting is sent and the connection closed
+     * @param dataReply     the reply after the final dot, default {@code 250 2.0.0 queued as N}; a
+     *                      non-2xx reply means the message is not recorded
+     * @param hangAfterData read the message after DATA, then never answer (for timeout tests)
+     */
+    public record Options(boolean pipelining, boolean startTls, String authUser, String authPassword,
+            String greeting, String dataReply, boolean hangAfterData) {
+
+        public static Options defaults() {
+            return new Options(true, false, null, null, "220 localhost ESMTP test", null, false);
+        }
+
+        public Options withoutPipelining() {
+            return new Options(false, startTls, authUser, authPassword, greeting, dataReply, hangAfterData);
+        }
+
+        public Options withStartTls() {
+            return new Options(pipelining, true, authUser, authPassword, greeting, dataReply, hangAfterData);
+        }
+
+        public Options withAuth(String user, String password) {
+            return new Options(pipelining, startTls, user, password, greeting, dataReply, hangAfterData);
+        }
+
+        public Options withGreeting(String line) {
+            return new Options(pipelining, startTls, authUser, authPassword, line, dataReply, hangAfterData);
+        }
+
+        public Options withDataReply(String line) {
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, line, hangAfterData);
+        }
+
+        public Options withHangAfterData() {
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, true);
+        }
+
+        boolean authRequired() {
+            return authUser != null;
+        }
+    }
+}
