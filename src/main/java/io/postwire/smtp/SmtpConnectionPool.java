@@ -44,6 +44,8 @@ final class SmtpConnectionPool {
     private final Promise<Void> drained = Promise.promise();
     private int live;
     private boolean closed;
+    private boolean dispatching;
+    private boolean dispatchAgain;
 
     SmtpConnectionPool(Vertx vertx, NetClient netClient, RelayTarget target) {
         this.vertx = vertx;
@@ -80,9 +82,36 @@ final class SmtpConnectionPool {
         return drained.future();
     }
 
+    /**
+     * Hands queued sends to idle connections or new ones while the limit allows. Completed Vert.x
+     * futures call back synchronously, so retiring a dead connection can ask for a dispatch while
+     * one is running; such requests re-run the loop instead of nesting.
+     */
     private void dispatch() {
+        if (dispatching) {
+            dispatchAgain = true;
+            return;
+        }
+        dispatching = true;
+        try {
+            do {
+                dispatchAgain = false;
+                assignQueuedJobs();
+            } while (dispatchAgain);
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    private void assignQueuedJobs() {
         while (!queue.isEmpty()) {
             SmtpConnection conn = takeIdle();
+            if (queue.isEmpty()) {
+                if (conn != null) {
+                    release(conn); // the queue was drained meanwhile; keep the connection
+                }
+                return;
+            }
             if (conn != null) {
                 transact(queue.poll(), conn);
             } else if (live < target.maxConnections()) {

@@ -120,6 +120,20 @@ public final class TestSmtpServer implements AutoCloseable {
         return connections.get();
     }
 
+    /**
+     * Closes every open client connection from the server side, as a server's own idle timeout
+     * would, while staying ready for new ones.
+     */
+    public void dropConnections() {
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
     /** Forgets received messages, commands and the connection count. */
     public void clear() {
         synchronized (messages) {
