@@ -87,6 +87,10 @@ final class TestSmtpSession implements Runnable {
     }
 
     private void ehlo(String line) throws IOException {
+        if (!options.ehlo()) {
+            reply("502 5.5.1 EHLO not implemented");
+            return;
+        }
         resetTransaction();
         List<String> lines = new ArrayList<>();
         lines.add("localhost greets " + (line.length() > 5 ? line.substring(5) : "you"));
