@@ -159,6 +159,13 @@ final class SmtpConnectionPool {
     private void transact(Job job, SmtpConnection conn) {
         boolean reused = conn.transactions() > 0;
         MailTransaction.run(conn, job.env, job.msg).onComplete(ar -> {
+            if (ar.failed()) {
+                // Only a bug gets here (outcomes are values); surface it to the caller.
+                conn.retire();
+                afterTransaction(conn);
+                job.promise.fail(ar.cause());
+                return;
+            }
             MailTransaction.Outcome outcome = ar.result();
             boolean noVerdict = outcome.results().stream().allMatch(r -> r.failure() != null);
             boolean retry = reused && noVerdict && !outcome.bodySent() && !job.retried && !closed;
