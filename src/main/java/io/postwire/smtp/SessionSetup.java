@@ -47,7 +47,7 @@ final class SessionSetup {
                 conn.capabilities(EhloCapabilities.parse(r.lines()));
                 return Future.succeededFuture();
             }
-            if (heloFallbackAllowed && r.reply().isPermanent() && r.code() != 554) {
+            if (heloFallbackAllowed && r.reply().isPermanent()) {
                 // Pre-ESMTP server: HELO works but offers no extensions at all.
                 return command("HELO " + target.heloName()).compose(h -> h.code() == 250
                         ? Future.succeededFuture()

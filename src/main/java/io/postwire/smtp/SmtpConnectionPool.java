@@ -44,6 +44,8 @@ final class SmtpConnectionPool {
     private final Promise<Void> drained = Promise.promise();
     private int live;
     private boolean closed;
+    private boolean dispatching;
+    private boolean dispatchAgain;
 
     SmtpConnectionPool(Vertx vertx, NetClient netClient, RelayTarget target) {
         this.vertx = vertx;
@@ -80,9 +82,36 @@ final class SmtpConnectionPool {
         return drained.future();
     }
 
+    /**
+     * Hands queued sends to idle connections or new ones while the limit allows. Completed Vert.x
+     * futures call back synchronously, so retiring a dead connection can ask for a dispatch while
+     * one is running; such requests re-run the loop instead of nesting.
+     */
     private void dispatch() {
+        if (dispatching) {
+            dispatchAgain = true;
+            return;
+        }
+        dispatching = true;
+        try {
+            do {
+                dispatchAgain = false;
+                assignQueuedJobs();
+            } while (dispatchAgain);
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    private void assignQueuedJobs() {
         while (!queue.isEmpty()) {
             SmtpConnection conn = takeIdle();
+            if (queue.isEmpty()) {
+                if (conn != null) {
+                    release(conn); // the queue was drained meanwhile; keep the connection
+                }
+                return;
+            }
             if (conn != null) {
                 transact(queue.poll(), conn);
             } else if (live < target.maxConnections()) {
@@ -130,6 +159,13 @@ final class SmtpConnectionPool {
     private void transact(Job job, SmtpConnection conn) {
         boolean reused = conn.transactions() > 0;
         MailTransaction.run(conn, job.env, job.msg).onComplete(ar -> {
+            if (ar.failed()) {
+                // Only a bug gets here (outcomes are values); surface it to the caller.
+                conn.retire();
+                afterTransaction(conn);
+                job.promise.fail(ar.cause());
+                return;
+            }
             MailTransaction.Outcome outcome = ar.result();
             boolean noVerdict = outcome.results().stream().allMatch(r -> r.failure() != null);
             boolean retry = reused && noVerdict && !outcome.bodySent() && !job.retried && !closed;

@@ -130,6 +130,20 @@ class SmtpClientDeliveryTest {
     }
 
     @Test
+    void fallsBackToHeloAndPlainLockStepWhenEhloIsRefused() {
+        server = TestSmtpServer.start(TestSmtpServer.Options.defaults().withoutEhlo());
+        client = new SmtpClient(vertx, RelayTarget.of(server.host(), server.port()).withTls(TlsMode.OPTIONAL, false));
+
+        SmtpResult result = send(client, SmtpEnvelope.of("a@example.org", "b@example.net"),
+                "Subject: old\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        assertTrue(result.allAccepted(), result.toString());
+        assertTrue(server.commands().contains("HELO localhost"), server.commands().toString());
+        // No extensions after HELO: no SIZE parameter.
+        assertTrue(server.commands().contains("MAIL FROM:<a@example.org>"), server.commands().toString());
+    }
+
+    @Test
     void endsAMessageWithoutFinalLineBreakWithCrlfAndAcceptsTheNullReversePath() {
         byte[] message = "Subject: bounce\r\n\r\nno line break at end".getBytes(StandardCharsets.US_ASCII);
 

@@ -102,6 +102,19 @@ class SmtpClientPoolTest {
     }
 
     @Test
+    void aPooledConnectionTheServerDroppedIsReplacedTransparently() throws InterruptedException {
+        client(1, 100, Duration.ofSeconds(30));
+        sendConcurrently(1, "first").forEach(r -> assertTrue(r.allAccepted(), r.toString()));
+
+        server.dropConnections();
+        Thread.sleep(200);
+        SmtpResult second = sendConcurrently(1, "second").get(0);
+
+        assertTrue(second.allAccepted(), second.toString());
+        assertEquals(2, server.connectionCount());
+    }
+
+    @Test
     void sendsAfterCloseAreFailuresAndCloseCompletes() {
         client(2, 100, Duration.ofSeconds(30));
         sendConcurrently(3, "user");

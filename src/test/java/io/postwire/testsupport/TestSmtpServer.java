@@ -120,6 +120,20 @@ public final class TestSmtpServer implements AutoCloseable {
         return connections.get();
     }
 
+    /**
+     * Closes every open client connection from the server side, as a server's own idle timeout
+     * would, while staying ready for new ones.
+     */
+    public void dropConnections() {
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
     /** Forgets received messages, commands and the connection count. */
     public void clear() {
         synchronized (messages) {
@@ -205,36 +219,41 @@ public final class TestSmtpServer implements AutoCloseable {
      * @param dataReply     the reply after the final dot, default {@code 250 2.0.0 queued as N}; a
      *                      non-2xx reply means the message is not recorded
      * @param hangAfterData read the message after DATA, then never answer (for timeout tests)
+     * @param ehlo          answer EHLO (default on); off makes EHLO get 502 so clients must use HELO
      */
     public record Options(boolean pipelining, boolean startTls, String authUser, String authPassword,
-            String greeting, String dataReply, boolean hangAfterData) {
+            String greeting, String dataReply, boolean hangAfterData, boolean ehlo) {
 
         public static Options defaults() {
-            return new Options(true, false, null, null, "220 localhost ESMTP test", null, false);
+            return new Options(true, false, null, null, "220 localhost ESMTP test", null, false, true);
         }
 
         public Options withoutPipelining() {
-            return new Options(false, startTls, authUser, authPassword, greeting, dataReply, hangAfterData);
+            return new Options(false, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo);
         }
 
         public Options withStartTls() {
-            return new Options(pipelining, true, authUser, authPassword, greeting, dataReply, hangAfterData);
+            return new Options(pipelining, true, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo);
         }
 
         public Options withAuth(String user, String password) {
-            return new Options(pipelining, startTls, user, password, greeting, dataReply, hangAfterData);
+            return new Options(pipelining, startTls, user, password, greeting, dataReply, hangAfterData, ehlo);
         }
 
         public Options withGreeting(String line) {
-            return new Options(pipelining, startTls, authUser, authPassword, line, dataReply, hangAfterData);
+            return new Options(pipelining, startTls, authUser, authPassword, line, dataReply, hangAfterData, ehlo);
         }
 
         public Options withDataReply(String line) {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, line, hangAfterData);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, line, hangAfterData, ehlo);
         }
 
         public Options withHangAfterData() {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, true);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, true, ehlo);
+        }
+
+        public Options withoutEhlo() {
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, false);
         }
 
         boolean authRequired() {
