@@ -34,10 +34,9 @@ public interface RelayConfig {
 
     Optional<String> password();
 
-    /** PLAIN or LOGIN; PLAIN when the server offers both. */
+    /** Force PLAIN or LOGIN; by default PLAIN when the server offers it, else LOGIN. */
     @WithName("auth-mechanism")
-    @WithDefault("PLAIN")
-    String authMechanism();
+    Optional<String> authMechanism();
 
     @WithName("max-connections")
     @WithDefault("20")

@@ -1,5 +1,6 @@
 package io.postwire.dispatch;
 
+import io.postwire.smtp.AuthMechanism;
 import io.postwire.smtp.RelayTarget;
 import io.postwire.smtp.SmtpClient;
 import io.postwire.smtp.SmtpCredentials;
@@ -46,8 +47,9 @@ public class RelayRoute {
         String host = relay.host().filter(h -> !h.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "POSTWIRE_RELAY_HOST is not set: this version delivers through a relay host only"));
         Optional<SmtpCredentials> credentials = relay.username().flatMap(u -> relay.password()
-                .map(p -> new SmtpCredentials(u, p, SmtpCredentials.Mechanism.valueOf(
-                        relay.authMechanism().toUpperCase(Locale.ROOT)))));
+                .map(p -> relay.authMechanism()
+                        .map(m -> SmtpCredentials.of(u, p, AuthMechanism.valueOf(m.toUpperCase(Locale.ROOT))))
+                        .orElseGet(() -> SmtpCredentials.of(u, p))));
         return new RelayTarget(host, relay.port(), TlsMode.valueOf(relay.tls().toUpperCase(Locale.ROOT)),
                 relay.trustAll(), credentials, dispatch.heloName(), relay.connectTimeout(), relay.commandTimeout(),
                 relay.dataTimeout(), relay.maxConnections(), relay.maxMessagesPerConnection(), relay.idleTimeout());

@@ -6,8 +6,6 @@ import io.postwire.bus.Topics;
 import io.postwire.event.EventCodec;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,14 +16,6 @@ import java.util.List;
 /** Starts one runner per projector when this process has the {@code project} role. */
 @ApplicationScoped
 public class Projections {
-
-    /** The projection role. */
-    @ConfigMapping(prefix = "postwire.projection")
-    public interface ProjectionConfig {
-        /** Run the projectors in this process. */
-        @WithDefault("true")
-        boolean enabled();
-    }
 
     private final Instance<Projector> projectors;
     private final KafkaClients clients;

@@ -43,7 +43,11 @@ public final class TopicTap implements AutoCloseable {
                 }
             }
         }
-        throw new AssertionError("no matching record within " + timeout + " (saw " + seen.size() + ")");
+        StringBuilder recent = new StringBuilder();
+        seen.stream().skip(Math.max(0, seen.size() - 10)).forEach(r -> recent.append("\n  ")
+                .append(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8), 0,
+                        Math.min(r.value().length, 400)));
+        throw new AssertionError("no matching record within " + timeout + " (saw " + seen.size() + "), last:" + recent);
     }
 
     @Override
