@@ -70,7 +70,6 @@ public class DeliveryAttempt {
     }
 
     public Uni<Void> run(SendRequested s, int attempt) {
-        org.jboss.logging.Logger.getLogger("DBG").infof("DBG run %s %d", s.recipient(), attempt);
         Instant now = clock.instant();
         Instant expiresAt = s.expiresAt() != null ? s.expiresAt() : s.requestedAt().plus(config.maxAge());
         if (!now.isBefore(expiresAt)) {
@@ -110,7 +109,6 @@ public class DeliveryAttempt {
     }
 
     private Uni<Void> outcome(SendRequested s, int attempt, Instant expiresAt, SmtpResult result) {
-        org.jboss.logging.Logger.getLogger("DBG").infof("DBG outcome %s %s", s.recipient(), result);
         var r = result.recipients().get(0);
         SmtpReply reply = r.reply();
         if (reply != null && reply.isPositive()) {

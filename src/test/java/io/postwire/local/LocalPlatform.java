@@ -1,0 +1,145 @@
+package io.postwire.local;
+
+import io.postwire.dkim.DkimKeys;
+import io.postwire.testsupport.EmbeddedKafka;
+import io.postwire.testsupport.EmbeddedPg;
+import io.postwire.testsupport.ReceivedMessage;
+import io.postwire.testsupport.TestSmtpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the whole platform on one machine with nothing installed but a JDK: a real single-node
+ * KRaft Kafka broker, a real PostgreSQL, a local SMTP sink that writes every message it gets to
+ * {@code target/local/mail/}, and Postwire itself (the packaged application, as in production)
+ * pointed at them. {@code POSTWIRE_*} variables set by the user win over the local defaults.
+ */
+public final class LocalPlatform {
+
+    private static final Path HOME = Path.of("target", "local");
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        Files.createDirectories(HOME);
+        EmbeddedKafka kafka = EmbeddedKafka.start(HOME.resolve("kafka").toAbsolutePath(), intEnv("POSTWIRE_LOCAL_KAFKA_PORT", 9092));
+        EmbeddedPg pg = EmbeddedPg.start(HOME.resolve("postgres").toAbsolutePath(), intEnv("POSTWIRE_LOCAL_PG_PORT", 15432));
+
+        ProcessBuilder app = new ProcessBuilder("java", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
+                .inheritIO();
+        Map<String, String> appEnv = app.environment();
+        appEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        appEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
+        appEnv.put("QUARKUS_DATASOURCE_USERNAME", pg.username());
+        appEnv.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
+
+        String apiKeys = env.get("POSTWIRE_API_KEYS");
+        if (apiKeys == null || apiKeys.isBlank()) {
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            apiKeys = "local-" + HexFormat.of().formatHex(random);
+            appEnv.put("POSTWIRE_API_KEYS", apiKeys);
+        }
+
+        TestSmtpServer sink = null;
+        Path mailDir = HOME.resolve("mail").toAbsolutePath();
+        if (env.get("POSTWIRE_RELAY_HOST") == null) {
+            sink = TestSmtpServer.start();
+            appEnv.put("POSTWIRE_RELAY_HOST", "127.0.0.1");
+            appEnv.put("POSTWIRE_RELAY_PORT", Integer.toString(sink.port()));
+            appEnv.put("POSTWIRE_RELAY_TLS", "off");
+            Files.createDirectories(mailDir);
+            startMailWriter(sink, mailDir);
+        }
+
+        String dkimDomain = env.getOrDefault("POSTWIRE_DKIM_DOMAIN", "example.test");
+        String dkimSelector = env.getOrDefault("POSTWIRE_DKIM_SELECTOR", "postwire");
+        String dkimTxt = null;
+        if (env.get("POSTWIRE_DKIM_KEY_FILE") == null) {
+            Path keyFile = HOME.resolve("dkim").resolve(dkimDomain + ".pem").toAbsolutePath();
+            Path txtFile = HOME.resolve("dkim").resolve(dkimDomain + ".txt").toAbsolutePath();
+            if (!Files.exists(keyFile)) {
+                Files.createDirectories(keyFile.getParent());
+                KeyPair keys = DkimKeys.generateRsa2048();
+                Files.writeString(keyFile, DkimKeys.toPkcs8Pem(keys.getPrivate()));
+                Files.writeString(txtFile, DkimKeys.dnsTxtRecord(keys.getPublic()));
+            }
+            appEnv.put("POSTWIRE_DKIM_DOMAIN", dkimDomain);
+            appEnv.put("POSTWIRE_DKIM_SELECTOR", dkimSelector);
+            appEnv.put("POSTWIRE_DKIM_KEY_FILE", keyFile.toString());
+            dkimTxt = Files.exists(txtFile) ? Files.readString(txtFile) : null;
+        }
+
+        Process process = app.start();
+        TestSmtpServer finalSink = sink;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.destroy();
+            try {
+                process.waitFor();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            if (finalSink != null) {
+                finalSink.close();
+            }
+            pg.close();
+            kafka.close();
+        }));
+
+        String port = env.getOrDefault("QUARKUS_HTTP_PORT", "8080");
+        System.out.println(String.join("\n", List.of(
+                "",
+                "================ Postwire local platform ================",
+                " API            http://localhost:" + port + "/api/v1/messages",
+                " API key        " + (env.get("POSTWIRE_API_KEYS") == null ? apiKeys + "  (generated; set POSTWIRE_API_KEYS to choose)" : "from POSTWIRE_API_KEYS"),
+                " Health         http://localhost:" + port + "/q/health/ready",
+                " Metrics        http://localhost:" + port + "/q/metrics",
+                " Kafka          " + kafka.bootstrapServers() + "  (data in " + kafka.dataDir() + ")",
+                " PostgreSQL     " + pg.reactiveUrl() + "  user postwire / postwire",
+                " Relay          " + (finalSink != null ? "local sink 127.0.0.1:" + finalSink.port()
+                        + ", every message lands in " + mailDir : env.get("POSTWIRE_RELAY_HOST") + ":" + env.getOrDefault("POSTWIRE_RELAY_PORT", "25")),
+                " DKIM           d=" + dkimDomain + " s=" + dkimSelector + (dkimTxt != null ? "  TXT: " + dkimTxt : ""),
+                " Try it:",
+                "   curl -i -H 'Authorization: Bearer " + apiKeys.split(",")[0] + "' -H 'Content-Type: application/json' \\",
+                "     -d '{\"from\":\"hello@" + dkimDomain + "\",\"to\":[\"you@dest.test\"],\"subject\":\"Hi\",\"text\":\"It works\"}' \\",
+                "     http://localhost:" + port + "/api/v1/messages",
+                " Stop with Ctrl-C.",
+                "=========================================================", "")));
+        System.exit(process.waitFor());
+    }
+
+    /** Writes each message the sink received to its own .eml file. */
+    private static void startMailWriter(TestSmtpServer sink, Path dir) {
+        Thread t = new Thread(() -> {
+            int written = 0;
+            while (true) {
+                List<ReceivedMessage> all = sink.messages();
+                for (; written < all.size(); written++) {
+                    ReceivedMessage m = all.get(written);
+                    try {
+                        Files.write(dir.resolve(String.format("%06d-%s.eml", written + 1,
+                                m.recipients().get(0).replaceAll("[^A-Za-z0-9@._-]", "_"))), m.data());
+                    } catch (Exception e) {
+                        System.err.println("cannot write mail: " + e);
+                    }
+                }
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "local-mail-writer");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static int intEnv(String name, int fallback) {
+        String v = System.getenv(name);
+        return v == null ? fallback : Integer.parseInt(v);
+    }
+}
