@@ -46,6 +46,8 @@ public class KafkaClients {
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        // A SendRequested carries its content; see Topics.MAX_MESSAGE_BYTES.
+        c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         c.put(ProducerConfig.CLIENT_ID_CONFIG, "postwire-producer");
@@ -62,6 +64,7 @@ public class KafkaClients {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return new KafkaConsumer<>(c);

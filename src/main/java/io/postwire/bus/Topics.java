@@ -18,6 +18,12 @@ public final class Topics {
     /** Records nobody could read, with the reason in headers; keyed like the original. */
     public static final String DLQ = "postwire.dlq.v1";
 
+    /**
+     * Largest record on the send and retry topics: above ingest's default content limit (5 MiB)
+     * plus envelope overhead.
+     */
+    public static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
     /** Header names on dead-letter records. */
     public static final String H_REASON = "postwire-dlq-reason";
     public static final String H_ORIGIN_TOPIC = "postwire-dlq-topic";
@@ -34,9 +40,11 @@ public final class Topics {
     /** Events are the source of truth for projections, so they are kept long enough to replay. */
     public static List<Definition> all(int partitions) {
         return List.of(
-                new Definition(SEND, partitions, Map.of("retention.ms", "604800000")),
+                new Definition(SEND, partitions, Map.of("retention.ms", "604800000",
+                        "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))),
                 new Definition(EVENTS, partitions, Map.of("retention.ms", "-1")),
-                new Definition(RETRY, partitions, Map.of("retention.ms", "604800000")),
+                new Definition(RETRY, partitions, Map.of("retention.ms", "604800000",
+                        "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))),
                 new Definition(DLQ, 1, Map.of("retention.ms", THIRTY_DAYS_MS)));
     }
 

@@ -69,6 +69,12 @@ public class DeliveryAttempt {
         this.metrics = metrics;
     }
 
+    /** Touches the relay and signing configuration so that a mistake stops the start. */
+    void checkConfiguration() {
+        route.target();
+        signers.forSenderDomain("check.invalid");
+    }
+
     public Uni<Void> run(SendRequested s, int attempt) {
         Instant now = clock.instant();
         Instant expiresAt = s.expiresAt() != null ? s.expiresAt() : s.requestedAt().plus(config.maxAge());

@@ -50,6 +50,8 @@ public class Dispatcher {
         if (!config.enabled()) {
             return;
         }
+        // Fail the start, not the first send, on a bad relay or DKIM configuration.
+        attempt.checkConfiguration();
         loop = new ConsumerLoop(NAME, clients.consumer("dispatch", 500), List.of(Topics.SEND), config.maxInFlight(),
                 VertxExecutors.perRecordContext(vertx), this::handle).start();
     }

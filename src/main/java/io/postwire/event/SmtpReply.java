@@ -1,5 +1,6 @@
 package io.postwire.event;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,14 +41,17 @@ public record SmtpReply(int code, String enhancedCode, String text) {
         return new SmtpReply(code, null, t);
     }
 
+    @JsonIgnore
     public boolean isPositive() {
         return code >= 200 && code < 400;
     }
 
+    @JsonIgnore
     public boolean isTransient() {
         return code >= 400 && code < 500;
     }
 
+    @JsonIgnore
     public boolean isPermanent() {
         return code >= 500;
     }
