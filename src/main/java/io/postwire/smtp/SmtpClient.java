@@ -1,6 +1,8 @@
 package io.postwire.smtp;
 
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,8 +16,9 @@ import java.util.Objects;
  * raw message unchanged (we DKIM-sign before handing it over) nor report per-recipient replies.
  *
  * <p>Thread-safe: {@link #send} may be called from any thread. All protocol work runs on one
- * Vert.x event-loop context owned by this client (the caller's context when constructed on one),
- * so the pool and its connections need no locks; nothing here blocks.
+ * Vert.x event-loop context owned by this client (the root of the caller's context when
+ * constructed on one), so the pool and its connections need no locks; nothing here blocks. Each
+ * send's Uni completes back on the context it was subscribed on.
  *
  * <p>{@code send} never fails for delivery outcomes: refusals, timeouts and network errors all
  * come back as {@link RecipientResult}s. A failed Uni means a bug.
@@ -29,7 +32,9 @@ public final class SmtpClient {
 
     public SmtpClient(Vertx vertx, RelayTarget target) {
         this.target = Objects.requireNonNull(target, "target");
-        this.context = Objects.requireNonNull(vertx, "vertx").getOrCreateContext();
+        // Never a duplicated context: the client is shared, and a duplicate belongs to the one
+        // request or record that happened to create it (its local data, its lifetime).
+        this.context = VertxContext.getRootContext(Objects.requireNonNull(vertx, "vertx").getOrCreateContext());
         this.netClient = vertx.createNetClient(netOptions(target));
         this.pool = new SmtpConnectionPool(vertx, netClient, target);
     }
@@ -45,14 +50,32 @@ public final class SmtpClient {
         Objects.requireNonNull(message, "message");
         return Uni.createFrom().emitter(emitter -> {
             FramedMessage framed = FramedMessage.frame(message);
-            context.runOnContext(v -> pool.send(envelope, framed).onComplete(ar -> {
-                if (ar.succeeded()) {
-                    emitter.complete(ar.result());
-                } else {
-                    emitter.fail(ar.cause());
-                }
-            }));
+            Context caller = Vertx.currentContext();
+            context.runOnContext(v -> pool.send(envelope, framed)
+                    .onComplete(ar -> completeOn(caller, emitter, ar.result(), ar.cause())));
         });
+    }
+
+    /**
+     * Hands the result back on the subscriber's own context. Completing on the client's context
+     * would run every caller's continuation on one shared context (another record's duplicate
+     * when the client was made on one, with that record's context-local state), and would run it
+     * synchronously inside the pool's reply handling, before the connection is settled.
+     */
+    private void completeOn(Context caller, UniEmitter<? super SmtpResult> emitter, SmtpResult result,
+            Throwable failure) {
+        Runnable complete = () -> {
+            if (failure == null) {
+                emitter.complete(result);
+            } else {
+                emitter.fail(failure);
+            }
+        };
+        if (caller == null) {
+            complete.run(); // not subscribed on Vert.x: any thread will do
+        } else {
+            caller.runOnContext(v -> complete.run());
+        }
     }
 
     /** Stops accepting sends, lets running transactions finish, closes every connection. */
