@@ -23,10 +23,13 @@ kafka_topics=${KAFKA_TOPICS:-kafka-topics.sh}
 case $partitions in ''|*[!0-9]*|0) echo "PARTITIONS must be a positive integer" >&2; exit 2;; esac
 case $replication in ''|*[!0-9]*|0) echo "REPLICATION_FACTOR must be a positive integer" >&2; exit 2;; esac
 
-create() { # name partitions retention.ms
+create() { # name partitions retention.ms [max.message.bytes]
     extra=""
+    if [ -n "${4:-}" ]; then
+        extra="--config max.message.bytes=$4"
+    fi
     if [ -n "${MIN_INSYNC_REPLICAS:-}" ]; then
-        extra="--config min.insync.replicas=$MIN_INSYNC_REPLICAS"
+        extra="$extra --config min.insync.replicas=$MIN_INSYNC_REPLICAS"
     fi
     if [ -n "${KAFKA_CLIENT_CONFIG:-}" ]; then
         extra="$extra --command-config $KAFKA_CLIENT_CONFIG"
@@ -37,10 +40,11 @@ create() { # name partitions retention.ms
         --config "retention.ms=$3" $extra
 }
 
-create postwire.send.v1   "$partitions" 604800000    # 7 days
-create postwire.events.v1 "$partitions" -1           # forever: projections replay it
-create postwire.retry.v1  "$partitions" 604800000    # 7 days
-create postwire.dlq.v1    1             2592000000   # 30 days, always one partition
+# Send, retry and DLQ records carry message content: 8 MiB, as io.postwire.bus.Topics sets.
+create postwire.send.v1   "$partitions" 604800000  8388608  # 7 days
+create postwire.events.v1 "$partitions" -1                  # forever: projections replay it
+create postwire.retry.v1  "$partitions" 604800000  8388608  # 7 days
+create postwire.dlq.v1    1             2592000000 8388608  # 30 days, always one partition
 
 "$kafka_topics" --bootstrap-server "$bootstrap" --describe \
     ${KAFKA_CLIENT_CONFIG:+--command-config "$KAFKA_CLIENT_CONFIG"} \

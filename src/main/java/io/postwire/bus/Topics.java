@@ -45,7 +45,8 @@ public final class Topics {
                 new Definition(EVENTS, partitions, Map.of("retention.ms", "-1")),
                 new Definition(RETRY, partitions, Map.of("retention.ms", "604800000",
                         "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))),
-                new Definition(DLQ, 1, Map.of("retention.ms", THIRTY_DAYS_MS)));
+                new Definition(DLQ, 1, Map.of("retention.ms", THIRTY_DAYS_MS,
+                        "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))));
     }
 
     private Topics() {

@@ -36,10 +36,12 @@ public final class TopicTap implements AutoCloseable {
             }
         }
         while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                seen.add(r);
-                if (match.test(r)) {
-                    return r;
+            // Keep the whole batch: a later await may be looking for a record after this match.
+            int from = seen.size();
+            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+            for (int i = from; i < seen.size(); i++) {
+                if (match.test(seen.get(i))) {
+                    return seen.get(i);
                 }
             }
         }
