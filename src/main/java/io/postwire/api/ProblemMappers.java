@@ -17,7 +17,13 @@ public class ProblemMappers {
         return e.problem().toResponse();
     }
 
-    @ServerExceptionMapper
+    /** Replaces Quarkus' own mapper, which answers plain JSON rather than a problem document. */
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+    public Response mismatched(MismatchedInputException e) {
+        return badJson(e);
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
     public Response badJson(JsonProcessingException e) {
         String where = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
                 ? pathOf(m) + ": "

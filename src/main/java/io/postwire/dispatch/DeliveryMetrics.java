@@ -11,6 +11,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /** Delivery counters and latency on {@code /q/metrics} ({@code postwire_deliveries_total{outcome}}). */
+// Created at start so the counters are exported (at zero) before the first delivery.
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class DeliveryMetrics {
 
