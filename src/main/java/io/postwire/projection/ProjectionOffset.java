@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 
 /**
  * The next Kafka offset a projector will apply, per topic partition. Written in the same
@@ -30,6 +31,15 @@ public class ProjectionOffset extends PanacheEntityBase {
 
     @Column(name = "next_offset", nullable = false)
     public long nextOffset;
+
+    /**
+     * Two runners of one projector can overlap for a moment (a rebalance hand-over, a second
+     * replica with a lost group offset). Optimistic locking makes the later transaction fail
+     * and retry, at which point it sees the offset and skips what the other applied.
+     */
+    @Version
+    @Column(name = "version", nullable = false)
+    public long version;
 
     static String id(String projector, String topic, int partition) {
         return projector + "|" + topic + "|" + partition;

@@ -72,7 +72,11 @@ final class ProjectionRunner implements AutoCloseable {
                     if (!running) {
                         break;
                     }
-                    LOG.errorf(e, "projection %s: batch failed, retrying it", projector.name());
+                    if (isConcurrentApply(e)) {
+                        LOG.infof("projection %s: another runner applied this batch first; re-reading", projector.name());
+                    } else {
+                        LOG.errorf(e, "projection %s: batch failed, retrying it", projector.name());
+                    }
                     rewind(batch);
                     sleep(1000);
                 }
@@ -148,6 +152,16 @@ final class ProjectionRunner implements AutoCloseable {
         }
         return fresh.isEmpty() ? Uni.createFrom().voidItem()
                 : ProjectionOffset.persist(fresh.values()).replaceWithVoid();
+    }
+
+    private static boolean isConcurrentApply(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof jakarta.persistence.OptimisticLockException
+                    || t instanceof org.hibernate.StaleStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** After a failed transaction, read the batch again from its first offsets. */
