@@ -1,5 +1,7 @@
 package io.postwire.event;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * Every fact Postwire records about a send. The set is closed: a consumer that handles each
  * permitted type handles everything that can appear on the topics.
@@ -22,10 +24,13 @@ public sealed interface PostwireEvent
     /** Envelope recipient (RCPT TO). */
     String recipient();
 
+    /** Written into the JSON for readers that group by domain; derived, so ignored on read. */
+    @JsonProperty(value = "recipientDomain", access = JsonProperty.Access.READ_ONLY)
     default String recipientDomain() {
         return Addresses.domainOf(recipient());
     }
 
+    @JsonProperty(value = "senderDomain", access = JsonProperty.Access.READ_ONLY)
     default String senderDomain() {
         return Addresses.domainOf(sender());
     }

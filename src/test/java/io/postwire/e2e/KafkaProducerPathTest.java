@@ -13,6 +13,8 @@ import io.postwire.event.Delivered;
 import io.postwire.event.EventCodec;
 import io.postwire.event.EventEnvelope;
 import io.postwire.event.Expired;
+import io.postwire.event.Rejected;
+import java.util.List;
 import io.postwire.testsupport.DeliveryTestResource;
 import io.postwire.testsupport.Dkimpy;
 import io.postwire.testsupport.PostwireInfra;
@@ -145,6 +147,44 @@ class KafkaProducerPathTest {
                 .get("/api/v1/messages/" + messageId)
                 .then().statusCode(200)
                 .body("recipients[0].status", equalTo("expired")));
+    }
+
+    @Test
+    void aRawMessageIsRelayedAsGivenWithTrackingHeaderAndSignature() throws Exception {
+        String recipient = "raw-" + UUID.randomUUID().toString().substring(0, 8) + "@dest.test";
+        String raw = "From: Billing <billing@example.test>\r\nTo: " + recipient + "\r\nSubject: raw one\r\n"
+                + "Message-ID: <raw-1@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "\r\n.leading dot line\r\nbody\r\n";
+        ObjectNode envelope = documentedSample(recipient);
+        ObjectNode data = (ObjectNode) envelope.get("data");
+        data.remove(List.of("subject", "text", "html", "headers", "fromName"));
+        data.put("raw", raw);
+        String recipientId = envelope.get("subject").asText();
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            p.send(new ProducerRecord<>(Topics.SEND, "dest.test", json.writeValueAsBytes(envelope))).get();
+        }
+        ReceivedMessage m = awaitFor(recipient);
+        String text = new String(m.data(), StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("DKIM-Signature:"), text);
+        assertTrue(text.contains("X-Postwire-Id: " + recipientId + "\r\n" + raw), text);
+        assertEquals("verified example.test", Dkimpy.verify(m.data(), DeliveryTestResource.DKIM_DOMAIN,
+                DeliveryTestResource.DKIM_SELECTOR, DeliveryTestResource.dkimTxtRecord()));
+    }
+
+    @Test
+    void aRawMessageThatCannotBeSignedIsRejectedNotRetried() throws Exception {
+        String recipient = "nofrom-" + UUID.randomUUID().toString().substring(0, 8) + "@dest.test";
+        ObjectNode envelope = documentedSample(recipient);
+        ((ObjectNode) envelope.get("data")).put("raw", "Subject: no author\r\n\r\nbody\r\n");
+        String recipientId = envelope.get("subject").asText();
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            p.send(new ProducerRecord<>(Topics.SEND, "dest.test", json.writeValueAsBytes(envelope))).get();
+        }
+        try (TopicTap events = new TopicTap(PostwireInfra.config().get("kafka.bootstrap.servers"), Topics.EVENTS)) {
+            Rejected r = (Rejected) codec.read(events.await(x -> matches(x, Rejected.class, recipientId), WAIT).value()).data();
+            assertEquals(Rejected.Reason.INVALID, r.reason());
+            assertTrue(r.detail().startsWith("cannot build message"), r.detail());
+        }
     }
 
     private boolean matches(ConsumerRecord<String, byte[]> r, Class<?> type, String recipientId) {
