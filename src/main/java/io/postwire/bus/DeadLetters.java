@@ -1,10 +1,15 @@
 package io.postwire.bus;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.postwire.event.EventCodec;
+import io.postwire.event.EventEnvelope;
+import io.postwire.event.MalformedEventException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -22,11 +27,29 @@ public class DeadLetters {
     private static final int MAX_REASON = 1000;
 
     private final EventPublisher publisher;
+    private final EventCodec codec;
     private final MeterRegistry registry;
 
-    DeadLetters(EventPublisher publisher, MeterRegistry registry) {
+    DeadLetters(EventPublisher publisher, EventCodec codec, MeterRegistry registry) {
         this.publisher = publisher;
+        this.codec = codec;
         this.registry = registry;
+    }
+
+    /**
+     * Wraps an envelope handler into a record handler: records that do not decode, and records
+     * the handler refuses by throwing {@link MalformedEventException} (e.g. a type that does not
+     * belong on the topic), are dead-lettered instead of handled.
+     */
+    public Function<ConsumerRecord<String, byte[]>, Uni<Void>> reading(String consumer,
+            BiFunction<ConsumerRecord<String, byte[]>, EventEnvelope, Uni<Void>> handler) {
+        return record -> {
+            try {
+                return handler.apply(record, codec.read(record.value()));
+            } catch (MalformedEventException e) {
+                return send(consumer, record, e.getMessage());
+            }
+        };
     }
 
     public Uni<Void> send(String consumer, ConsumerRecord<String, byte[]> record, String reason) {

@@ -4,7 +4,6 @@ import io.postwire.bus.ConsumerLoop;
 import io.postwire.bus.DeadLetters;
 import io.postwire.bus.KafkaClients;
 import io.postwire.bus.Topics;
-import io.postwire.event.EventCodec;
 import io.postwire.event.EventEnvelope;
 import io.postwire.event.MalformedEventException;
 import io.postwire.event.RetryScheduled;
@@ -29,17 +28,15 @@ public class Dispatcher {
     static final String NAME = "dispatcher";
 
     private final KafkaClients clients;
-    private final EventCodec codec;
     private final DeadLetters deadLetters;
     private final DeliveryAttempt attempt;
     private final DispatchConfig config;
     private final Vertx vertx;
     private ConsumerLoop loop;
 
-    Dispatcher(KafkaClients clients, EventCodec codec, DeadLetters deadLetters, DeliveryAttempt attempt,
-            DispatchConfig config, Vertx vertx) {
+    Dispatcher(KafkaClients clients, DeadLetters deadLetters, DeliveryAttempt attempt, DispatchConfig config,
+            Vertx vertx) {
         this.clients = clients;
-        this.codec = codec;
         this.deadLetters = deadLetters;
         this.attempt = attempt;
         this.config = config;
@@ -53,7 +50,7 @@ public class Dispatcher {
         // Fail the start, not the first send, on a bad relay or DKIM configuration.
         attempt.checkConfiguration();
         loop = new ConsumerLoop(NAME, clients.consumer("dispatch", 500), List.of(Topics.SEND), config.maxInFlight(),
-                VertxExecutors.perRecordContext(vertx), this::handle).start();
+                VertxExecutors.perRecordContext(vertx), deadLetters.reading(NAME, this::handle)).start();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -62,19 +59,13 @@ public class Dispatcher {
         }
     }
 
-    Uni<Void> handle(ConsumerRecord<String, byte[]> record) {
-        EventEnvelope envelope;
-        try {
-            envelope = codec.read(record.value());
-        } catch (MalformedEventException e) {
-            return deadLetters.send(NAME, record, e.getMessage());
-        }
+    Uni<Void> handle(ConsumerRecord<String, byte[]> record, EventEnvelope envelope) {
         if (envelope.data() instanceof SendRequested s) {
             return attempt.run(s, 1);
         }
         if (envelope.data() instanceof RetryScheduled r) {
             return attempt.run(r.request(), r.attempt());
         }
-        return deadLetters.send(NAME, record, "unexpected event type on the send topic: " + envelope.type().typeName());
+        throw new MalformedEventException("unexpected event type on the send topic: " + envelope.type().typeName());
     }
 }

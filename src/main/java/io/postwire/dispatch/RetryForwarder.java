@@ -5,7 +5,6 @@ import io.postwire.bus.DeadLetters;
 import io.postwire.bus.EventPublisher;
 import io.postwire.bus.KafkaClients;
 import io.postwire.bus.Topics;
-import io.postwire.event.EventCodec;
 import io.postwire.event.EventEnvelope;
 import io.postwire.event.MalformedEventException;
 import io.postwire.event.RetryScheduled;
@@ -36,17 +35,15 @@ public class RetryForwarder {
     private static final int MAX_WAITING = 10_000;
 
     private final KafkaClients clients;
-    private final EventCodec codec;
     private final EventPublisher publisher;
     private final DeadLetters deadLetters;
     private final DispatchConfig config;
     private final Vertx vertx;
     private ConsumerLoop loop;
 
-    RetryForwarder(KafkaClients clients, EventCodec codec, EventPublisher publisher, DeadLetters deadLetters,
-            DispatchConfig config, Vertx vertx) {
+    RetryForwarder(KafkaClients clients, EventPublisher publisher, DeadLetters deadLetters, DispatchConfig config,
+            Vertx vertx) {
         this.clients = clients;
-        this.codec = codec;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.config = config;
@@ -58,7 +55,7 @@ public class RetryForwarder {
             return;
         }
         loop = new ConsumerLoop(NAME, clients.consumer("retry", 500), List.of(Topics.RETRY), MAX_WAITING,
-                VertxExecutors.perRecordContext(vertx), this::handle).start();
+                VertxExecutors.perRecordContext(vertx), deadLetters.reading(NAME, this::handle)).start();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -67,15 +64,9 @@ public class RetryForwarder {
         }
     }
 
-    Uni<Void> handle(ConsumerRecord<String, byte[]> record) {
-        EventEnvelope envelope;
-        try {
-            envelope = codec.read(record.value());
-        } catch (MalformedEventException e) {
-            return deadLetters.send(NAME, record, e.getMessage());
-        }
+    Uni<Void> handle(ConsumerRecord<String, byte[]> record, EventEnvelope envelope) {
         if (!(envelope.data() instanceof RetryScheduled retry)) {
-            return deadLetters.send(NAME, record, "unexpected event type on the retry topic: " + envelope.type().typeName());
+            throw new MalformedEventException("unexpected event type on the retry topic: " + envelope.type().typeName());
         }
         Duration wait = Duration.between(Instant.now(), retry.notBefore());
         io.vertx.core.Context context = Vertx.currentContext();

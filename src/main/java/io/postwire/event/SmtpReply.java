@@ -43,7 +43,7 @@ public record SmtpReply(int code, String enhancedCode, String text) {
 
     @JsonIgnore
     public boolean isPositive() {
-        return code >= 200 && code < 400;
+        return code >= 200 && code < 300;
     }
 
     @JsonIgnore

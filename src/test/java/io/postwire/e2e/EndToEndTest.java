@@ -59,7 +59,7 @@ class EndToEndTest {
         String badId = receipt.getString("recipients.find { it.address == '" + bad + "' }.recipientId");
 
         // The relay got exactly the accepted recipient's message, signed so that dkimpy verifies it.
-        ReceivedMessage received = awaitMessageFor(ok);
+        ReceivedMessage received = DeliveryTestResource.smtp().awaitMessageFor(ok, WAIT);
         String text = new String(received.data(), StandardCharsets.UTF_8);
         assertTrue(text.startsWith("DKIM-Signature:"), "message is not DKIM-signed:\n" + text);
         assertTrue(text.contains("Subject: Hello " + run));
@@ -147,22 +147,5 @@ class EndToEndTest {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private static ReceivedMessage awaitMessageFor(String recipient) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ReceivedMessage m : DeliveryTestResource.smtp().messages()) {
-                if (m.recipients().contains(recipient)) {
-                    return m;
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("relay did not receive a message for " + recipient);
     }
 }

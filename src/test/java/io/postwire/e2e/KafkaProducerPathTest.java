@@ -85,8 +85,7 @@ class KafkaProducerPathTest {
         try (KafkaProducer<String, byte[]> p = producer()) {
             p.send(new ProducerRecord<>(Topics.SEND, "dest.test", json.writeValueAsBytes(envelope))).get();
         }
-        ReceivedMessage m = DeliveryTestResource.smtp().messages().stream().filter(x -> x.recipients().contains(recipient))
-                .findFirst().orElseGet(() -> awaitFor(recipient));
+        ReceivedMessage m = DeliveryTestResource.smtp().awaitMessageFor(recipient, WAIT);
         assertEquals("billing@example.test", m.mailFrom());
         assertEquals("verified example.test", Dkimpy.verify(m.data(), DeliveryTestResource.DKIM_DOMAIN,
                 DeliveryTestResource.DKIM_SELECTOR, DeliveryTestResource.dkimTxtRecord()));
@@ -111,7 +110,7 @@ class KafkaProducerPathTest {
             // The same partition goes on: a valid record behind the bad ones is delivered.
             p.send(new ProducerRecord<>(Topics.SEND, "dest.test", json.writeValueAsBytes(documentedSample(recipient)))).get();
         }
-        awaitFor(recipient);
+        DeliveryTestResource.smtp().awaitMessageFor(recipient, WAIT);
         try (TopicTap dlq = new TopicTap(PostwireInfra.config().get("kafka.bootstrap.servers"), Topics.DLQ)) {
             ConsumerRecord<String, byte[]> garbage = dlq.await(r -> new String(r.value(), StandardCharsets.UTF_8)
                     .equals("garbage " + tag) && header(r, Topics.H_CONSUMER).equals("dispatcher"), WAIT);
@@ -163,7 +162,7 @@ class KafkaProducerPathTest {
         try (KafkaProducer<String, byte[]> p = producer()) {
             p.send(new ProducerRecord<>(Topics.SEND, "dest.test", json.writeValueAsBytes(envelope))).get();
         }
-        ReceivedMessage m = awaitFor(recipient);
+        ReceivedMessage m = DeliveryTestResource.smtp().awaitMessageFor(recipient, WAIT);
         String text = new String(m.data(), StandardCharsets.UTF_8);
         assertTrue(text.startsWith("DKIM-Signature:"), text);
         assertTrue(text.contains("X-Postwire-Id: " + recipientId + "\r\n" + raw), text);
@@ -199,22 +198,5 @@ class KafkaProducerPathTest {
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static ReceivedMessage awaitFor(String recipient) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ReceivedMessage m : DeliveryTestResource.smtp().messages()) {
-                if (m.recipients().contains(recipient)) {
-                    return m;
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("relay did not receive a message for " + recipient);
     }
 }

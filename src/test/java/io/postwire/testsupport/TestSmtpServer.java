@@ -110,6 +110,30 @@ public final class TestSmtpServer implements AutoCloseable {
         }
     }
 
+    /** Waits for the first message accepted for {@code recipient}; fails the test on timeout. */
+    public ReceivedMessage awaitMessageFor(String recipient, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (messages) {
+            while (true) {
+                for (ReceivedMessage m : messages) {
+                    if (m.recipients().contains(recipient)) {
+                        return m;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no message for " + recipient + " within " + timeout);
+                }
+                try {
+                    messages.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while waiting for a message", e);
+                }
+            }
+        }
+    }
+
     /** Every command line received, in order, AUTH secrets left out (e.g. {@code RCPT TO:<a@b>}). */
     public List<String> commands() {
         return List.copyOf(commands);
