@@ -1,5 +1,7 @@
 package io.postwire.message;
 
+import io.postwire.event.Addresses;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.james.mime4j.codec.EncoderUtil;
@@ -44,24 +46,37 @@ final class AddressHeader {
             name = unquote(trimmed.substring(0, open).strip());
             addrSpec = trimmed.substring(open + 1, trimmed.length() - 1).strip();
         }
-        Mailbox parsed;
-        try {
-            parsed = DefaultAddressParser.DEFAULT.parseMailbox(addrSpec);
-        } catch (ParseException | RuntimeException e) {
-            throw new IllegalArgumentException("not an email address: '" + address + "'", e);
+        String localPart;
+        String domain;
+        if (Addresses.isValid(addrSpec)) {
+            // The strict dot-atom form every event carries needs no parsing or quoting; mime4j's
+            // parser is costly on the hot path (it builds an exception per address).
+            int at = addrSpec.lastIndexOf('@');
+            localPart = addrSpec.substring(0, at);
+            domain = addrSpec.substring(at + 1);
+        } else {
+            Mailbox parsed;
+            try {
+                parsed = DefaultAddressParser.DEFAULT.parseMailbox(addrSpec);
+            } catch (ParseException | RuntimeException e) {
+                throw new IllegalArgumentException("not an email address: '" + address + "'", e);
+            }
+            if (parsed.getDomain() == null || parsed.getName() != null) {
+                throw new IllegalArgumentException("not an email address: '" + address + "'");
+            }
+            localPart = parsed.getLocalPart();
+            domain = parsed.getDomain();
         }
-        if (parsed.getDomain() == null || parsed.getName() != null) {
-            throw new IllegalArgumentException("not an email address: '" + address + "'");
-        }
+        Mailbox mailbox = new Mailbox(localPart, domain);
         if (name.isEmpty()) {
-            return parsed.getAddress();
+            return mailbox.getAddress();
         }
         if (isAscii(name)) {
-            return AddressFormatter.DEFAULT.encode(new Mailbox(name, parsed.getLocalPart(), parsed.getDomain()));
+            return AddressFormatter.DEFAULT.encode(new Mailbox(name, localPart, domain));
         }
         // WORD_ENTITY restricts the Q encoding to what RFC 2047 §5(3) allows inside a phrase.
         return EncoderUtil.encodeEncodedWord(name, EncoderUtil.Usage.WORD_ENTITY, 0, StandardCharsets.UTF_8, null)
-                + " <" + parsed.getAddress() + ">";
+                + " <" + mailbox.getAddress() + ">";
     }
 
     /** Accepts {@code "Doe, John"} as the caller would type it; the formatter re-quotes if needed. */
