@@ -112,16 +112,15 @@ final class ProjectionRunner implements AutoCloseable {
     private Uni<Void> apply(List<ConsumerRecord<String, byte[]>> batch, List<ConsumerRecord<String, byte[]>> readable,
             Map<ConsumerRecord<String, byte[]>, EventEnvelope> decoded) {
         return storedOffsets().chain(stored -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
+            List<Projector.Positioned> fresh = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : readable) {
                 ProjectionOffset o = stored.get(ProjectionOffset.id(projector.name(), r.topic(), r.partition()));
                 if (o != null && r.offset() < o.nextOffset) {
                     continue; // applied before this redelivery
                 }
-                String position = r.topic() + "-" + r.partition() + "@" + r.offset();
-                chain = chain.chain(() -> projector.apply(decoded.get(r), position));
+                fresh.add(new Projector.Positioned(decoded.get(r), r.topic() + "-" + r.partition() + "@" + r.offset()));
             }
-            return chain.chain(() -> advance(stored, batch));
+            return projector.apply(fresh).chain(() -> advance(stored, batch));
         });
     }
 

@@ -2,7 +2,6 @@ package io.postwire.projection;
 
 import io.postwire.bus.DeadLetters;
 import io.postwire.bus.KafkaClients;
-import io.postwire.bus.Topics;
 import io.postwire.event.EventCodec;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -39,7 +38,7 @@ public class Projections {
         }
         for (Projector p : projectors) {
             runners.add(new ProjectionRunner(p, clients.consumer("projection-" + p.name(), 500),
-                    List.of(Topics.SEND, Topics.EVENTS), codec, deadLetters).start());
+                    p.topics(), codec, deadLetters).start());
         }
     }
 

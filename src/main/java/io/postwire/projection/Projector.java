@@ -1,17 +1,39 @@
 package io.postwire.projection;
 
+import io.postwire.bus.Topics;
 import io.postwire.event.EventEnvelope;
 import io.smallrye.mutiny.Uni;
+import java.util.List;
 
 /**
- * Folds events into one view. {@link #apply} runs inside the transaction that also stores the
- * projector's Kafka offsets, so it must only touch the database through the current session.
+ * Folds events into one view. {@link #apply(List)} runs inside the transaction that also stores
+ * the projector's Kafka offsets, so it must only touch the database through the current session.
  */
 public interface Projector {
+
+    /** One event and where it was read: {@code topic-partition@offset}, for tracing a row back. */
+    record Positioned(EventEnvelope envelope, String position) {
+    }
 
     /** Stable name: part of the consumer group and of the stored offsets' ids. */
     String name();
 
-    /** @param position {@code topic-partition@offset}, for tracing a row back to its record */
+    /** The topics this projector needs; reading fewer saves decoding every send's content. */
+    default List<String> topics() {
+        return List.of(Topics.SEND, Topics.EVENTS);
+    }
+
+    /**
+     * Applies a polled batch, in order. Projectors override this to read and write per batch
+     * instead of per event: a query per event is what makes projections expensive.
+     */
+    default Uni<Void> apply(List<Positioned> batch) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Positioned p : batch) {
+            chain = chain.chain(() -> apply(p.envelope(), p.position()));
+        }
+        return chain;
+    }
+
     Uni<Void> apply(EventEnvelope envelope, String position);
 }

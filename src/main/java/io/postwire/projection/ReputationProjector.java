@@ -12,8 +12,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** Hourly counters per recipient domain and per sending domain. */
+/** Hourly counters per recipient domain and per sending domain, updated once per row and batch. */
 @ApplicationScoped
 public class ReputationProjector implements Projector {
 
@@ -25,16 +30,47 @@ public class ReputationProjector implements Projector {
         return "reputation";
     }
 
+    /** Adds up a whole batch in memory, then reads and writes each touched row once. */
     @Override
-    public Uni<Void> apply(EventEnvelope envelope, String position) {
-        PostwireEvent e = envelope.data();
-        Counter counter = counterFor(e);
-        if (counter == null) {
+    public Uni<Void> apply(List<Positioned> batch) {
+        Map<String, ReputationHour> deltas = new LinkedHashMap<>();
+        for (Positioned p : batch) {
+            PostwireEvent e = p.envelope().data();
+            Counter counter = counterFor(e);
+            if (counter == null) {
+                continue;
+            }
+            Instant hour = p.envelope().time().truncatedTo(ChronoUnit.HOURS);
+            counter.add(delta(deltas, RECIPIENT, e.recipientDomain(), hour));
+            counter.add(delta(deltas, SENDER, e.senderDomain(), hour));
+        }
+        if (deltas.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Instant hour = envelope.time().truncatedTo(ChronoUnit.HOURS);
-        return bump(RECIPIENT, e.recipientDomain(), hour, counter)
-                .chain(() -> bump(SENDER, e.senderDomain(), hour, counter));
+        return ReputationHour.<ReputationHour>list("id in ?1", List.copyOf(deltas.keySet())).chain(rows -> {
+            Map<String, ReputationHour> existing = new HashMap<>();
+            rows.forEach(r -> existing.put(r.id, r));
+            List<ReputationHour> created = new ArrayList<>();
+            deltas.forEach((id, d) -> {
+                ReputationHour row = existing.get(id);
+                if (row == null) {
+                    created.add(d); // a fresh delta is the new row
+                } else {
+                    row.sent += d.sent;
+                    row.delivered += d.delivered;
+                    row.deferred += d.deferred;
+                    row.bounced += d.bounced;
+                    row.rejected += d.rejected;
+                    row.expired += d.expired;
+                }
+            });
+            return created.isEmpty() ? Uni.createFrom().voidItem() : ReputationHour.persist(created).replaceWithVoid();
+        });
+    }
+
+    @Override
+    public Uni<Void> apply(EventEnvelope envelope, String position) {
+        return apply(List.of(new Positioned(envelope, position)));
     }
 
     private interface Counter {
@@ -58,20 +94,15 @@ public class ReputationProjector implements Projector {
         return null;
     }
 
-    private Uni<Void> bump(String role, String domain, Instant hour, Counter counter) {
+    private static ReputationHour delta(Map<String, ReputationHour> deltas, String role, String domain, Instant hour) {
         String id = role + "|" + domain + "|" + hour.getEpochSecond();
-        return ReputationHour.<ReputationHour>findById(id).chain(row -> {
-            if (row != null) {
-                counter.add(row);
-                return Uni.createFrom().voidItem();
-            }
+        return deltas.computeIfAbsent(id, k -> {
             ReputationHour r = new ReputationHour();
-            r.id = id;
+            r.id = k;
             r.role = role;
             r.domain = domain;
             r.hour = hour;
-            counter.add(r);
-            return r.persist().replaceWithVoid();
+            return r;
         });
     }
 }

@@ -1,9 +1,11 @@
 package io.postwire.projection;
 
+import io.postwire.bus.Topics;
 import io.postwire.event.Bounced;
 import io.postwire.event.EventEnvelope;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -16,6 +18,12 @@ public class SuppressionProjector implements Projector {
     @Override
     public String name() {
         return "suppression";
+    }
+
+    /** Bounces are on the events topic; the send topic's content is not needed here. */
+    @Override
+    public List<String> topics() {
+        return List.of(Topics.EVENTS);
     }
 
     @Override

@@ -12,6 +12,12 @@ import io.postwire.event.SendRequested;
 import io.postwire.event.SmtpReply;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Builds per-recipient status and the ordered list of events of every message. */
 @ApplicationScoped
@@ -22,30 +28,63 @@ public class TimelineProjector implements Projector {
         return "timeline";
     }
 
+    /**
+     * Reads the batch's known events and recipients with one query each, then adds what is new.
+     * An event already in the timeline (the same envelope produced twice) is skipped by its id.
+     */
     @Override
-    public Uni<Void> apply(EventEnvelope envelope, String position) {
-        PostwireEvent e = envelope.data();
-        if (e instanceof RetryScheduled) {
-            return Uni.createFrom().voidItem(); // the Deferred event already says when
+    public Uni<Void> apply(List<Positioned> batch) {
+        List<Positioned> relevant = batch.stream()
+                .filter(p -> !(p.envelope().data() instanceof RetryScheduled)) // Deferred already says when
+                .toList();
+        if (relevant.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return TimelineEntry.<TimelineEntry>findById(envelope.id()).chain(seen -> seen != null
-                ? Uni.createFrom().voidItem()
-                : TimelineRecipient.<TimelineRecipient>findById(e.recipientId())
-                        .chain(row -> update(row, envelope, position)));
+        List<String> eventIds = relevant.stream().map(p -> p.envelope().id()).distinct().toList();
+        List<String> recipientIds = relevant.stream().map(p -> p.envelope().data().recipientId()).distinct().toList();
+        return TimelineEntry.<TimelineEntry>list("eventId in ?1", eventIds).chain(known ->
+                TimelineRecipient.<TimelineRecipient>list("recipientId in ?1", recipientIds).chain(rows -> {
+                    Set<String> seen = new HashSet<>();
+                    known.forEach(k -> seen.add(k.eventId));
+                    Map<String, TimelineRecipient> byId = new HashMap<>();
+                    rows.forEach(r -> byId.put(r.recipientId, r));
+                    List<Object> created = new ArrayList<>();
+                    for (Positioned p : relevant) {
+                        if (seen.add(p.envelope().id())) {
+                            TimelineRecipient row = byId.computeIfAbsent(p.envelope().data().recipientId(), id -> {
+                                TimelineRecipient r = newRow(p.envelope().data());
+                                created.add(r);
+                                return r;
+                            });
+                            created.add(update(row, p.envelope(), p.position()));
+                        }
+                    }
+                    return created.isEmpty() ? Uni.createFrom().voidItem()
+                            : TimelineEntry.persist(created).replaceWithVoid();
+                }));
     }
 
-    private Uni<Void> update(TimelineRecipient row, EventEnvelope envelope, String position) {
+    @Override
+    public Uni<Void> apply(EventEnvelope envelope, String position) {
+        return apply(List.of(new Positioned(envelope, position)));
+    }
+
+    private static TimelineRecipient newRow(PostwireEvent e) {
+        TimelineRecipient row = new TimelineRecipient();
+        row.recipientId = e.recipientId();
+        row.messageId = e.messageId();
+        row.recipient = e.recipient();
+        row.sender = e.sender();
+        return row;
+    }
+
+    /** Evolves the recipient's row by one event and returns the event's timeline entry. */
+    private static TimelineEntry update(TimelineRecipient row, EventEnvelope envelope, String position) {
         PostwireEvent e = envelope.data();
-        boolean isNew = row == null;
-        if (isNew) {
-            row = new TimelineRecipient();
-            row.recipientId = e.recipientId();
-            row.messageId = e.messageId();
-            row.recipient = e.recipient();
-            row.sender = e.sender();
-        }
         row.status = TimelineStatus.evolve(row.status, e);
-        row.updatedAt = envelope.time();
+        if (row.updatedAt == null || envelope.time().isAfter(row.updatedAt)) {
+            row.updatedAt = envelope.time();
+        }
         if (e instanceof SendRequested s) {
             row.subject = s.subject();
             row.requestedAt = s.requestedAt();
@@ -54,8 +93,7 @@ public class TimelineProjector implements Projector {
         if (entry.attempt != null && entry.attempt > row.attempts) {
             row.attempts = entry.attempt;
         }
-        Uni<?> saveRow = isNew ? row.persist() : Uni.createFrom().voidItem();
-        return saveRow.chain(entry::persist).replaceWithVoid();
+        return entry;
     }
 
     private static TimelineEntry entry(EventEnvelope envelope, String position) {
