@@ -137,15 +137,25 @@ public class DeliveryAttempt {
         Instant now = clock.instant();
         // Both must be on Kafka before the send's offset may be committed.
         return Uni.combine().all().unis(
-                        publisher.publish(Topics.EVENTS, SendKeys.factKey(s), EventEnvelope.of(SOURCE, now, deferred)),
-                        publisher.publish(Topics.RETRY, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, again)))
+                        publish(Topics.EVENTS, SendKeys.factKey(s), EventEnvelope.of(SOURCE, now, deferred)),
+                        publish(Topics.RETRY, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, again)))
                 .discardItems()
                 .invoke(() -> metrics.outcome(deferred));
     }
 
     private Uni<Void> record(PostwireEvent fact) {
-        return publisher.publish(Topics.EVENTS, SendKeys.factKey(fact), EventEnvelope.of(SOURCE, clock.instant(), fact))
-                .replaceWithVoid()
+        return publish(Topics.EVENTS, SendKeys.factKey(fact), EventEnvelope.of(SOURCE, clock.instant(), fact))
                 .invoke(() -> metrics.outcome(fact));
+    }
+
+    /**
+     * Records an outcome, retrying the write alone when Kafka refuses it: by now the relay may
+     * have accepted the message, and failing the whole attempt would send it again on replay.
+     * Only after about a minute of refusals does the failure reach the consumer loop.
+     */
+    private Uni<Void> publish(String topic, String key, EventEnvelope envelope) {
+        return publisher.publish(topic, key, envelope)
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).atMost(8)
+                .replaceWithVoid();
     }
 }
