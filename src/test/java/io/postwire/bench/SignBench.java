@@ -36,7 +36,7 @@ public final class SignBench {
         DkimSigner signer = new DkimSigner(key);
         MessageComposer composer = new MessageComposer();
         EventCodec codec = new EventCodec();
-        String body = KafkaToSinkBench.body(5 * 1024);
+        String body = SendRequestedProducer.body(5 * 1024);
         SendRequested s = new SendRequested("m-1", "m-1.0", "bench@example.test", "user1@d1.bench.test", "Bench",
                 List.of("user1@d1.bench.test"), List.of(), "Benchmark message 1", body, null, null, Map.of(),
                 List.of(), null, Instant.now(), null);
