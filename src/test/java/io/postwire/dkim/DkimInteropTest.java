@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.postwire.message.MessageComposer;
 import io.postwire.message.MessageContent;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DkimInteropTest {
 
     private static final String PYTHON = "/usr/bin/python3";
-    private static final String INSTALL_HINT = "dkimpy is needed: run 'apt-get install -y python3-dkim'";
 
     /** argv: message file, TXT record file. Exit 0 when the top signature verifies, 1 when not. */
     private static final String VERIFY = String.join("\n",
@@ -45,14 +43,9 @@ class DkimInteropTest {
 
     @BeforeAll
     static void requireDkimpy() throws Exception {
-        try {
-            Process check = new ProcessBuilder(PYTHON, "-c", "import dkim").redirectErrorStream(true).start();
-            String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!check.waitFor(30, TimeUnit.SECONDS) || check.exitValue() != 0) {
-                fail(INSTALL_HINT + " (" + output.strip() + ")");
-            }
-        } catch (IOException e) {
-            fail(INSTALL_HINT + " (cannot run " + PYTHON + ": " + e.getMessage() + ")");
+        String missing = io.postwire.testsupport.PeerTools.ensureDkimpy();
+        if (missing != null) {
+            fail(missing);
         }
         keys = DkimKeys.generateRsa2048();
     }

@@ -30,8 +30,9 @@ class SmtpSinkInteropTest {
 
     @Test
     void twoHundredMessagesOverThePoolAreAllAcceptedWith250() throws Exception {
-        if (!Files.isExecutable(SMTP_SINK)) {
-            fail(SMTP_SINK + " not found: install the Debian package 'postfix' (apt-get install -y postfix)");
+        String missing = io.postwire.testsupport.PeerTools.ensureSmtpSink();
+        if (missing != null) {
+            fail(missing);
         }
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(SMTP_SINK.toString()));

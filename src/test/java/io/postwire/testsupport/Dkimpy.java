@@ -28,6 +28,10 @@ public final class Dkimpy {
 
     /** Returns dkimpy's one-line verdict ("verified d" or "failed d"); throws if dkimpy is missing. */
     public static String verify(byte[] message, String domain, String selector, String txtRecord) throws Exception {
+        String missing = PeerTools.ensureDkimpy();
+        if (missing != null) {
+            throw new IllegalStateException(missing);
+        }
         Path dir = Files.createTempDirectory("dkimpy");
         try {
             Path msg = Files.write(dir.resolve("m.eml"), message);
