@@ -101,7 +101,8 @@ public final class LocalPlatform {
                 " Kafka          " + kafka.bootstrapServers() + "  (data in " + kafka.dataDir() + ")",
                 " PostgreSQL     " + pg.reactiveUrl() + "  user postwire / postwire",
                 " Relay          " + (finalSink != null ? "local sink 127.0.0.1:" + finalSink.port()
-                        + ", every message lands in " + mailDir : env.get("POSTWIRE_RELAY_HOST") + ":" + env.getOrDefault("POSTWIRE_RELAY_PORT", "25")),
+                        + ", every message lands in " + mailDir
+                        + "\n                (tempfail*@ gets 451, permfail*@ gets 550 5.1.1)" : env.get("POSTWIRE_RELAY_HOST") + ":" + env.getOrDefault("POSTWIRE_RELAY_PORT", "25")),
                 " DKIM           d=" + dkimDomain + " s=" + dkimSelector + (dkimTxt != null ? "  TXT: " + dkimTxt : ""),
                 " Try it:",
                 "   curl -i -H 'Authorization: Bearer " + apiKeys.split(",")[0] + "' -H 'Content-Type: application/json' \\",
