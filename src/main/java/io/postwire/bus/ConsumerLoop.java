@@ -54,6 +54,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private final Map<TopicPartition, Progress> progress = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean running = true;
+    private Duration drainTimeout = Duration.ofSeconds(15);
     private boolean paused;
     private long lastCommit;
 
@@ -81,6 +82,16 @@ public final class ConsumerLoop implements AutoCloseable {
         this.handler = handler;
         this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name + "-retry"));
         this.thread = daemon(this::run, name + "-poll");
+    }
+
+    /**
+     * How long a stop waits for records in flight before committing what finished. Records still
+     * running are replayed by the next owner, so a loop whose records mostly wait (the retry
+     * forwarder) uses a short one.
+     */
+    public ConsumerLoop drainTimeout(Duration timeout) {
+        this.drainTimeout = timeout;
+        return this;
     }
 
     public ConsumerLoop start() {
@@ -206,7 +217,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private void drainAndClose() {
         try {
             consumer.pause(consumer.assignment());
-            long deadline = System.currentTimeMillis() + 15_000;
+            long deadline = System.currentTimeMillis() + drainTimeout.toMillis();
             while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
                 consumer.poll(Duration.ofMillis(50));
                 applyDone();

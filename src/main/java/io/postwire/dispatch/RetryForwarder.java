@@ -55,7 +55,8 @@ public class RetryForwarder {
             return;
         }
         loop = new ConsumerLoop(NAME, clients.consumer("retry", 500), List.of(Topics.RETRY), MAX_WAITING,
-                VertxExecutors.perRecordContext(vertx), deadLetters.reading(NAME, this::handle)).start();
+                VertxExecutors.perRecordContext(vertx), deadLetters.reading(NAME, this::handle))
+                .drainTimeout(Duration.ofSeconds(2)).start();
     }
 
     void stop(@Observes ShutdownEvent event) {

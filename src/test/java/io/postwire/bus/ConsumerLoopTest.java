@@ -97,7 +97,7 @@ class ConsumerLoopTest {
             return Uni.createFrom().voidItem()
                     .onItem().delayIt().by(Duration.ofMillis(ThreadLocalRandom.current().nextInt(1, 30)))
                     .invoke(() -> handled.add(new String(r.value())));
-        }).start();
+        }).drainTimeout(Duration.ofSeconds(1)).start();
         long deadline = System.currentTimeMillis() + 20_000;
         while (started.get() < 60 && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
