@@ -54,6 +54,18 @@ public class KafkaClients {
         return c;
     }
 
+    /**
+     * A transactional producer: the same guarantees, plus all-or-nothing groups of records. The
+     * id only has to be unique among live producers; nothing relies on fencing an old one.
+     */
+    Map<String, Object> transactionalProducerConfig(String transactionalId) {
+        Map<String, Object> c = producerConfig();
+        c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        c.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
+        return c;
+    }
+
     /** Offsets are committed by our own code, only after the work for a record is done. */
     public KafkaConsumer<String, byte[]> consumer(String groupSuffix, int maxPollRecords) {
         Map<String, Object> c = new HashMap<>();

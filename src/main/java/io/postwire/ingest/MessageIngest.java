@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.postwire.api.Problem;
 import io.postwire.api.ProblemException;
-import io.postwire.bus.EventPublisher;
+import io.postwire.bus.AtomicPublisher;
 import io.postwire.bus.SendKeys;
 import io.postwire.bus.Topics;
 import io.postwire.event.EventEnvelope;
@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Accepts a message request: validates it, guards its idempotency key, and answers only after
- * Kafka acknowledged the SendRequested of every recipient.
+ * Kafka committed the SendRequested of every recipient, all in one transaction.
  */
 @ApplicationScoped
 public class MessageIngest {
@@ -36,7 +36,7 @@ public class MessageIngest {
     public record Accepted(SubmissionReceipt receipt, boolean replayed) {
     }
 
-    private final EventPublisher publisher;
+    private final AtomicPublisher publisher;
     private final IdempotencyStore idempotency;
     private final IngestLimits limits;
     private final MessageRequestValidator validator;
@@ -46,7 +46,7 @@ public class MessageIngest {
     private final JsonMapper canonical = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
-    MessageIngest(EventPublisher publisher, IdempotencyStore idempotency, IngestLimits limits, MeterRegistry registry) {
+    MessageIngest(AtomicPublisher publisher, IdempotencyStore idempotency, IngestLimits limits, MeterRegistry registry) {
         this.publisher = publisher;
         this.idempotency = idempotency;
         this.limits = limits;
@@ -87,10 +87,10 @@ public class MessageIngest {
 
     private Uni<SubmissionReceipt> publish(String messageId, MessageRequest request, Instant now) {
         List<SendRequested> sends = SendRequestFactory.create(messageId, request, now);
-        List<Uni<org.apache.kafka.clients.producer.RecordMetadata>> acks = sends.stream()
-                .map(s -> publisher.publish(Topics.SEND, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, s)))
-                .toList();
-        return Uni.join().all(acks).andFailFast()
+        // One transaction: every recipient's request is accepted, or none is.
+        return publisher.publishAll(sends.stream()
+                        .map(s -> new AtomicPublisher.Keyed(Topics.SEND, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, s)))
+                        .toList())
                 .onFailure().transform(e -> {
                     LOG.errorf("Kafka did not acknowledge message %s: %s", messageId, e.toString());
                     return new ProblemException(Problem.of(503, "kafka-unavailable", "Service unavailable",
