@@ -1,5 +1,6 @@
 package io.postwire.ingest;
 
+import io.postwire.projection.TimelineRecipient;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +12,8 @@ import java.time.Instant;
  * even when two requests race on two replicas.
  *
  * <p>A claim stays PENDING while its events are being written. If the writer died in between,
- * the claim is taken over after a lease; the retry then writes events with the same ids.
+ * the claim is taken over after a lease: as already sent when the timeline knows the message,
+ * otherwise by a retry that writes the events again with the same ids.
  */
 @ApplicationScoped
 public class IdempotencyStore {
@@ -44,9 +46,15 @@ public class IdempotencyStore {
                 return Uni.createFrom().item(Outcome.ALREADY_ACCEPTED);
             }
             if (c.claimedAt.isBefore(now.minus(lease))) {
-                return IdempotencyClaim.update("claimedAt = ?1 where scopeKey = ?2 and claimedAt = ?3",
-                                now, scopeKey, c.claimedAt)
-                        .map(n -> n == 1 ? Outcome.CLAIMED : Outcome.IN_PROGRESS);
+                // The writer died. If its transaction did commit, the timeline has seen the
+                // message by now (the lease is far longer than projection lag): accept it as
+                // sent rather than sending it again.
+                return TimelineRecipient.count("messageId", c.messageId).chain(seen -> seen > 0
+                        ? IdempotencyClaim.update("state = 'ACCEPTED' where scopeKey = ?1", scopeKey)
+                                .replaceWith(Outcome.ALREADY_ACCEPTED)
+                        : IdempotencyClaim.update("claimedAt = ?1 where scopeKey = ?2 and claimedAt = ?3",
+                                        now, scopeKey, c.claimedAt)
+                                .map(n -> n == 1 ? Outcome.CLAIMED : Outcome.IN_PROGRESS));
             }
             return Uni.createFrom().item(Outcome.IN_PROGRESS);
         }));
