@@ -12,10 +12,7 @@ public record Bounced(
         BounceClass bounceClass) implements PostwireEvent {
 
     public Bounced {
-        Require.text("messageId", messageId);
-        Require.text("recipientId", recipientId);
-        Addresses.require("sender", sender);
-        Addresses.require("recipient", recipient);
+        Require.story(messageId, recipientId, sender, recipient);
         Require.attempt(attempt);
         Require.present("reply", reply);
         Require.present("bounceClass", bounceClass);

@@ -19,10 +19,7 @@ public record Deferred(
         Instant nextAttemptAt) implements PostwireEvent {
 
     public Deferred {
-        Require.text("messageId", messageId);
-        Require.text("recipientId", recipientId);
-        Addresses.require("sender", sender);
-        Addresses.require("recipient", recipient);
+        Require.story(messageId, recipientId, sender, recipient);
         Require.attempt(attempt);
         if ((reply == null) == (failure == null)) {
             throw new IllegalArgumentException("exactly one of reply and failure is required");

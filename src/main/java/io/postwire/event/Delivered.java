@@ -15,10 +15,7 @@ public record Delivered(
         Instant requestedAt) implements PostwireEvent {
 
     public Delivered {
-        Require.text("messageId", messageId);
-        Require.text("recipientId", recipientId);
-        Addresses.require("sender", sender);
-        Addresses.require("recipient", recipient);
+        Require.story(messageId, recipientId, sender, recipient);
         Require.attempt(attempt);
         Require.present("reply", reply);
         Require.present("requestedAt", requestedAt);

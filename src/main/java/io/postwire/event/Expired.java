@@ -17,10 +17,7 @@ public record Expired(
         Instant requestedAt) implements PostwireEvent {
 
     public Expired {
-        Require.text("messageId", messageId);
-        Require.text("recipientId", recipientId);
-        Addresses.require("sender", sender);
-        Addresses.require("recipient", recipient);
+        Require.story(messageId, recipientId, sender, recipient);
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must be >= 0");
         }

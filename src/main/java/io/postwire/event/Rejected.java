@@ -21,10 +21,7 @@ public record Rejected(
     }
 
     public Rejected {
-        Require.text("messageId", messageId);
-        Require.text("recipientId", recipientId);
-        Addresses.require("sender", sender);
-        Addresses.require("recipient", recipient);
+        Require.story(messageId, recipientId, sender, recipient);
         Require.present("reason", reason);
     }
 

@@ -20,6 +20,14 @@ final class Require {
         return value;
     }
 
+    /** The four fields that tie every event to its story. */
+    static void story(String messageId, String recipientId, String sender, String recipient) {
+        text("messageId", messageId);
+        text("recipientId", recipientId);
+        Addresses.require("sender", sender);
+        Addresses.require("recipient", recipient);
+    }
+
     static int attempt(int attempt) {
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);

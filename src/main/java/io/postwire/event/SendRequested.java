@@ -40,10 +40,7 @@ public record SendRequested(
     private static final int MAX_HEADER_VALUE = 900;
 
     public SendRequested {
-        Require.text("messageId", messageId);
-        Require.text("recipientId", recipientId);
-        Addresses.require("sender", sender);
-        Addresses.require("recipient", recipient);
+        Require.story(messageId, recipientId, sender, recipient);
         to = List.copyOf(to == null ? List.of() : to);
         cc = List.copyOf(cc == null ? List.of() : cc);
         to.forEach(a -> Addresses.require("to", a));
