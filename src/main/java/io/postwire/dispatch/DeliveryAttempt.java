@@ -94,6 +94,9 @@ public class DeliveryAttempt {
                 .runSubscriptionOn(cpu)
                 .emitOn(task -> context.runOnContext(v -> task.run()))
                 .onItemOrFailure().transformToUni((bytes, failure) -> {
+                    if (failure != null && !(failure instanceof IllegalArgumentException)) {
+                        return Uni.createFrom().failure(failure); // a fault, not the content: retried
+                    }
                     if (failure != null) {
                         // The content cannot be turned into a message: retrying will not help.
                         return record(new Rejected(s.messageId(), s.recipientId(), s.sender(), s.recipient(),
