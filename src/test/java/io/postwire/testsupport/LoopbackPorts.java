@@ -13,9 +13,14 @@ import java.util.List;
  * <p>The ports are released before they are returned, so another process can grab one in
  * between; callers that bind them later should retry with fresh ports on a bind failure.
  */
-final class LoopbackPorts {
+public final class LoopbackPorts {
 
     private LoopbackPorts() {
+    }
+
+    /** One port that was free a moment ago. */
+    public static int free() {
+        return pick(1)[0];
     }
 
     /** Returns {@code count} distinct ports that were free a moment ago. */
