@@ -1,6 +1,7 @@
 package io.postwire.bus;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -66,8 +67,24 @@ public class KafkaClients {
         return c;
     }
 
+    /**
+     * A consumer for work that is cheaper in batches (projections: one transaction per poll). The
+     * broker holds a fetch until 256 KiB are there or {@code batchWait} has passed, so that a
+     * trickle of events does not become a transaction per event.
+     */
+    public KafkaConsumer<String, byte[]> batchingConsumer(String groupSuffix, int maxPollRecords, Duration batchWait) {
+        Map<String, Object> c = consumerConfig(groupSuffix, maxPollRecords);
+        c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) batchWait.toMillis());
+        return new KafkaConsumer<>(c);
+    }
+
     /** Offsets are committed by our own code, only after the work for a record is done. */
     public KafkaConsumer<String, byte[]> consumer(String groupSuffix, int maxPollRecords) {
+        return new KafkaConsumer<>(consumerConfig(groupSuffix, maxPollRecords));
+    }
+
+    private Map<String, Object> consumerConfig(String groupSuffix, int maxPollRecords) {
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupPrefix() + "-" + groupSuffix);
@@ -79,7 +96,7 @@ public class KafkaClients {
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return new KafkaConsumer<>(c);
+        return c;
     }
 
     public KafkaSettings settings() {

@@ -16,6 +16,9 @@ import java.util.List;
 @ApplicationScoped
 public class Projections {
 
+    /** Views may lag this much more under a trickle of events, in exchange for fewer transactions. */
+    private static final java.time.Duration BATCH_WAIT = java.time.Duration.ofMillis(250);
+
     private final Instance<Projector> projectors;
     private final KafkaClients clients;
     private final EventCodec codec;
@@ -37,7 +40,7 @@ public class Projections {
             return;
         }
         for (Projector p : projectors) {
-            runners.add(new ProjectionRunner(p, clients.consumer("projection-" + p.name(), 500),
+            runners.add(new ProjectionRunner(p, clients.batchingConsumer("projection-" + p.name(), 1000, BATCH_WAIT),
                     p.topics(), codec, deadLetters).start());
         }
     }
