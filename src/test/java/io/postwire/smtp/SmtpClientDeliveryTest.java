@@ -8,40 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postwire.testsupport.ReceivedMessage;
 import io.postwire.testsupport.TestSmtpServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Delivery outcomes against the test server, with and without PIPELINING. */
-class SmtpClientDeliveryTest {
-
-    private final Vertx vertx = Vertx.vertx();
-    private TestSmtpServer server;
-    private SmtpClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close().await().atMost(Duration.ofSeconds(10));
-        }
-        if (server != null) {
-            server.close();
-        }
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
+class SmtpClientDeliveryTest extends SmtpClientTestBase {
 
     private SmtpClient clientFor(boolean pipelining) {
         TestSmtpServer.Options options = TestSmtpServer.Options.defaults();
         server = TestSmtpServer.start(pipelining ? options : options.withoutPipelining());
-        client = new SmtpClient(vertx, RelayTarget.of(server.host(), server.port())
-                .withTls(TlsMode.OFF, false)
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+        client = new SmtpClient(vertx, quick(server.host(), server.port(), TlsMode.OFF, false));
         return client;
     }
 

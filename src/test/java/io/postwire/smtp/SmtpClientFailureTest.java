@@ -7,36 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postwire.testsupport.TestSmtpServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Server refusals and network failures end as values, never as a failed Uni. */
-class SmtpClientFailureTest {
+class SmtpClientFailureTest extends SmtpClientTestBase {
 
     private static final Duration SHORT = Duration.ofMillis(400);
     private static final Buffer MESSAGE = Buffer.buffer("Subject: t\r\n\r\nbody\r\n");
-
-    private final Vertx vertx = Vertx.vertx();
-    private TestSmtpServer server;
-    private SmtpClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close().await().atMost(Duration.ofSeconds(10));
-        }
-        if (server != null) {
-            server.close();
-        }
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     private SmtpResult send(RelayTarget target, SmtpEnvelope env) {
         client = new SmtpClient(vertx, target);
@@ -44,8 +27,7 @@ class SmtpClientFailureTest {
     }
 
     private static RelayTarget plain(int port) {
-        return RelayTarget.of("127.0.0.1", port).withTls(TlsMode.OFF, false)
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        return quick("127.0.0.1", port, TlsMode.OFF, false);
     }
 
     @Test

@@ -7,39 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postwire.testsupport.ReceivedMessage;
 import io.postwire.testsupport.TestSmtpServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** STARTTLS (RFC 3207) and AUTH (RFC 4954) against the test server's self-signed TLS. */
-class SmtpClientTlsAuthTest {
+class SmtpClientTlsAuthTest extends SmtpClientTestBase {
 
     private static final Buffer MESSAGE = Buffer.buffer("Subject: tls\r\n\r\nsecret body\r\n");
     private static final SmtpEnvelope ENV = SmtpEnvelope.of("a@example.org", "b@example.net");
 
-    private final Vertx vertx = Vertx.vertx();
-    private TestSmtpServer server;
-    private SmtpClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close().await().atMost(Duration.ofSeconds(10));
-        }
-        if (server != null) {
-            server.close();
-        }
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
     private SmtpResult send(TestSmtpServer.Options options, TlsMode mode, boolean trustAll, SmtpCredentials creds) {
         server = TestSmtpServer.start(options);
-        RelayTarget target = RelayTarget.of(server.host(), server.port()).withTls(mode, trustAll)
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        RelayTarget target = quick(server.host(), server.port(), mode, trustAll);
         client = new SmtpClient(vertx, creds == null ? target : target.withCredentials(creds));
         return client.send(ENV, MESSAGE).await().atMost(Duration.ofSeconds(20));
     }
