@@ -24,16 +24,8 @@ public interface Projector {
     }
 
     /**
-     * Applies a polled batch, in order. Projectors override this to read and write per batch
-     * instead of per event: a query per event is what makes projections expensive.
+     * Applies a polled batch, in order, in the current transaction. Projectors read and write
+     * per batch: a query per event is what makes projections expensive.
      */
-    default Uni<Void> apply(List<Positioned> batch) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Positioned p : batch) {
-            chain = chain.chain(() -> apply(p.envelope(), p.position()));
-        }
-        return chain;
-    }
-
-    Uni<Void> apply(EventEnvelope envelope, String position);
+    Uni<Void> apply(List<Positioned> batch);
 }

@@ -3,7 +3,6 @@ package io.postwire.projection;
 import io.postwire.event.Bounced;
 import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
-import io.postwire.event.EventEnvelope;
 import io.postwire.event.Expired;
 import io.postwire.event.PostwireEvent;
 import io.postwire.event.Rejected;
@@ -66,11 +65,6 @@ public class ReputationProjector implements Projector {
             });
             return created.isEmpty() ? Uni.createFrom().voidItem() : ReputationHour.persist(created).replaceWithVoid();
         });
-    }
-
-    @Override
-    public Uni<Void> apply(EventEnvelope envelope, String position) {
-        return apply(List.of(new Positioned(envelope, position)));
     }
 
     private interface Counter {

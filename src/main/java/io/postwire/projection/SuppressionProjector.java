@@ -27,7 +27,16 @@ public class SuppressionProjector implements Projector {
     }
 
     @Override
-    public Uni<Void> apply(EventEnvelope envelope, String position) {
+    public Uni<Void> apply(List<Positioned> batch) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Positioned p : batch) {
+            chain = chain.chain(() -> suppress(p.envelope()));
+        }
+        return chain;
+    }
+
+    /** Bounces are rare next to deliveries, so one lookup per bounce is cheap enough. */
+    private Uni<Void> suppress(EventEnvelope envelope) {
         if (!(envelope.data() instanceof Bounced b) || !b.bounceClass().suppressesRecipient()) {
             return Uni.createFrom().voidItem();
         }

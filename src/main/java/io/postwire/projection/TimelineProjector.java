@@ -64,11 +64,6 @@ public class TimelineProjector implements Projector {
                 }));
     }
 
-    @Override
-    public Uni<Void> apply(EventEnvelope envelope, String position) {
-        return apply(List.of(new Positioned(envelope, position)));
-    }
-
     private static TimelineRecipient newRow(PostwireEvent e) {
         TimelineRecipient row = new TimelineRecipient();
         row.recipientId = e.recipientId();
