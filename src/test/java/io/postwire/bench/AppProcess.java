@@ -4,6 +4,7 @@ import static io.postwire.bench.BenchLog.log;
 
 import io.postwire.testsupport.EmbeddedKafka;
 import io.postwire.testsupport.EmbeddedPg;
+import io.postwire.testsupport.PostwireProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AppProcess {
 
-    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    static final Path JAR = PostwireProcess.JAR;
 
     private final BenchOptions options;
     private final Path logFile;
@@ -44,11 +46,8 @@ final class AppProcess {
         this.logFile = work.resolve("app.log");
         this.httpPort = httpPort;
         this.teardown = teardown;
-        this.wiring = Map.ofEntries(
-                Map.entry("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
-                Map.entry("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl()),
-                Map.entry("QUARKUS_DATASOURCE_USERNAME", pg.username()),
-                Map.entry("QUARKUS_DATASOURCE_PASSWORD", pg.password()),
+        Map<String, String> env = new HashMap<>(PostwireProcess.wiring(kafka, pg));
+        env.putAll(Map.ofEntries(
                 Map.entry("QUARKUS_HTTP_PORT", Integer.toString(httpPort)),
                 Map.entry("QUARKUS_HTTP_HOST", "127.0.0.1"),
                 Map.entry("POSTWIRE_API_KEYS", apiKey),
@@ -59,7 +58,8 @@ final class AppProcess {
                 Map.entry("POSTWIRE_DKIM_SELECTOR", BenchDkimKey.SELECTOR),
                 Map.entry("POSTWIRE_DKIM_KEY_FILE", dkim.keyFile().toString()),
                 Map.entry("POSTWIRE_KAFKA_PARTITIONS", Integer.toString(options.partitions())),
-                Map.entry("POSTWIRE_PROJECTION_ENABLED", Boolean.toString(options.projections())));
+                Map.entry("POSTWIRE_PROJECTION_ENABLED", Boolean.toString(options.projections()))));
+        this.wiring = Map.copyOf(env);
     }
 
     /** @throws IllegalArgumentException if the app has not been packaged (a usage error) */

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +59,8 @@ class CrashRecoveryIT {
                 TestSmtpServer relay = TestSmtpServer.start()) {
             Path key = dir.resolve("dkim.pem");
             Files.writeString(key, DkimKeys.toPkcs8Pem(DkimKeys.generateRsa2048().getPrivate()));
-            Map<String, String> env = Map.ofEntries(
-                    Map.entry("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
-                    Map.entry("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl()),
-                    Map.entry("QUARKUS_DATASOURCE_USERNAME", pg.username()),
-                    Map.entry("QUARKUS_DATASOURCE_PASSWORD", pg.password()),
+            Map<String, String> env = new HashMap<>(PostwireProcess.wiring(kafka, pg));
+            env.putAll(Map.ofEntries(
                     Map.entry("POSTWIRE_API_KEYS", "crash-test"),
                     Map.entry("POSTWIRE_RELAY_HOST", "127.0.0.1"),
                     Map.entry("POSTWIRE_RELAY_PORT", Integer.toString(relay.port())),
@@ -71,7 +69,7 @@ class CrashRecoveryIT {
                     Map.entry("POSTWIRE_DKIM_SELECTOR", "crash"),
                     Map.entry("POSTWIRE_DKIM_KEY_FILE", key.toString()),
                     Map.entry("POSTWIRE_DISPATCH_MAX_IN_FLIGHT", Integer.toString(MAX_IN_FLIGHT)),
-                    Map.entry("POSTWIRE_PROJECTION_ENABLED", "false"));
+                    Map.entry("POSTWIRE_PROJECTION_ENABLED", "false")));
             int port = LoopbackPorts.free();
             Path log = dir.resolve("app.log");
 

@@ -3,6 +3,7 @@ package io.postwire.local;
 import io.postwire.dkim.DkimKeys;
 import io.postwire.testsupport.EmbeddedKafka;
 import io.postwire.testsupport.EmbeddedPg;
+import io.postwire.testsupport.PostwireProcess;
 import io.postwire.testsupport.ReceivedMessage;
 import io.postwire.testsupport.TestSmtpServer;
 import java.nio.file.Files;
@@ -29,13 +30,9 @@ public final class LocalPlatform {
         EmbeddedKafka kafka = EmbeddedKafka.start(HOME.resolve("kafka").toAbsolutePath(), intEnv("POSTWIRE_LOCAL_KAFKA_PORT", 9092));
         EmbeddedPg pg = EmbeddedPg.start(HOME.resolve("postgres").toAbsolutePath(), intEnv("POSTWIRE_LOCAL_PG_PORT", 15432));
 
-        ProcessBuilder app = new ProcessBuilder("java", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
-                .inheritIO();
+        ProcessBuilder app = new ProcessBuilder("java", "-jar", PostwireProcess.JAR.toString()).inheritIO();
         Map<String, String> appEnv = app.environment();
-        appEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        appEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
-        appEnv.put("QUARKUS_DATASOURCE_USERNAME", pg.username());
-        appEnv.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
+        appEnv.putAll(PostwireProcess.wiring(kafka, pg));
 
         String apiKeys = env.get("POSTWIRE_API_KEYS");
         if (apiKeys == null || apiKeys.isBlank()) {

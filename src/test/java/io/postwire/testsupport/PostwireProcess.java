@@ -30,6 +30,15 @@ public final class PostwireProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The environment that points the app at an embedded broker and database. */
+    public static Map<String, String> wiring(EmbeddedKafka kafka, EmbeddedPg pg) {
+        return Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl(),
+                "QUARKUS_DATASOURCE_USERNAME", pg.username(),
+                "QUARKUS_DATASOURCE_PASSWORD", pg.password());
+    }
+
     /** Starts the app with these environment variables added, and waits until it is ready. */
     public static PostwireProcess start(Map<String, String> env, int httpPort, Path log, Duration timeout)
             throws Exception {
