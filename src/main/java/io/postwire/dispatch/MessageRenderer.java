@@ -19,7 +19,7 @@ final class MessageRenderer {
     byte[] render(SendRequested s) {
         if (s.raw() != null) {
             byte[] tracking = (TRACKING_HEADER + ": " + s.recipientId() + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            byte[] raw = s.raw().getBytes(StandardCharsets.UTF_8);
+            byte[] raw = s.rawBytes();
             byte[] out = new byte[tracking.length + raw.length];
             System.arraycopy(tracking, 0, out, 0, tracking.length);
             System.arraycopy(raw, 0, out, tracking.length, raw.length);

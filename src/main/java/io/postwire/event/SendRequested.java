@@ -34,7 +34,15 @@ public record SendRequested(
         List<String> tags,
         String idempotencyKey,
         Instant requestedAt,
-        Instant expiresAt) implements PostwireEvent {
+        Instant expiresAt,
+        String rawEncoding) implements PostwireEvent {
+
+    /**
+     * {@code rawEncoding} value for a raw message that is not valid UTF-8 (e.g. an 8BITMIME body in
+     * ISO-8859-1 submitted over SMTP): {@code raw} then holds its bytes in base64, so the message is
+     * relayed byte for byte instead of being re-encoded.
+     */
+    public static final String BASE64 = "base64";
 
     /** RFC 5322 §2.1.1 caps a line at 998 octets; header values must stay well inside. */
     private static final int MAX_HEADER_VALUE = 900;
@@ -48,9 +56,19 @@ public record SendRequested(
         headers = Map.copyOf(headers == null ? Map.of() : headers);
         tags = List.copyOf(tags == null ? List.of() : tags);
         Require.present("requestedAt", requestedAt);
+        if (rawEncoding != null && !(BASE64.equals(rawEncoding) && raw != null)) {
+            throw new IllegalArgumentException("rawEncoding must be absent or \"base64\" with raw");
+        }
         if (raw != null) {
             if (raw.isEmpty()) {
                 throw new IllegalArgumentException("raw must not be empty");
+            }
+            if (rawEncoding != null) {
+                try {
+                    java.util.Base64.getDecoder().decode(raw);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("raw is not valid base64");
+                }
             }
         } else if (isBlank(text) && isBlank(html)) {
             throw new IllegalArgumentException("text or html is required when raw is absent");
@@ -69,6 +87,41 @@ public record SendRequested(
         if (expiresAt != null && expiresAt.isBefore(requestedAt)) {
             throw new IllegalArgumentException("expiresAt is before requestedAt");
         }
+    }
+
+    /** A request with no rawEncoding: composed content, or a raw message that is UTF-8 text. */
+    public SendRequested(String messageId, String recipientId, String sender, String recipient, String fromName,
+            List<String> to, List<String> cc, String subject, String text, String html, String raw,
+            Map<String, String> headers, List<String> tags, String idempotencyKey, Instant requestedAt,
+            Instant expiresAt) {
+        this(messageId, recipientId, sender, recipient, fromName, to, cc, subject, text, html, raw, headers, tags,
+                idempotencyKey, requestedAt, expiresAt, null);
+    }
+
+    /** A raw message as submitted: UTF-8 text (also plain ASCII) as it is, other bytes in base64. */
+    public static RawContent rawContent(byte[] message) {
+        try {
+            String text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(message)).toString();
+            return new RawContent(text, null);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return new RawContent(java.util.Base64.getEncoder().encodeToString(message), BASE64);
+        }
+    }
+
+    /** The {@code raw}/{@code rawEncoding} pair for a message's bytes. */
+    public record RawContent(String raw, String rawEncoding) {
+    }
+
+    /** The raw message's exact bytes, or null when the content is composed. */
+    public byte[] rawBytes() {
+        if (raw == null) {
+            return null;
+        }
+        return BASE64.equals(rawEncoding) ? java.util.Base64.getDecoder().decode(raw)
+                : raw.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static boolean isBlank(String s) {
