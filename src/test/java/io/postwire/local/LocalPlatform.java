@@ -5,6 +5,7 @@ import io.postwire.testsupport.EmbeddedKafka;
 import io.postwire.testsupport.EmbeddedPg;
 import io.postwire.testsupport.PostwireProcess;
 import io.postwire.testsupport.ReceivedMessage;
+import io.postwire.testsupport.SelfSignedTls;
 import io.postwire.testsupport.TestSmtpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,24 @@ public final class LocalPlatform {
             dkimTxt = Files.exists(txtFile) ? Files.readString(txtFile) : null;
         }
 
+        // SMTP doors: submission with STARTTLS + AUTH (an API key is the password), inbound for
+        // bounces and complaints addressed to the signed VERP return path.
+        SelfSignedTls.PemFiles tls = SelfSignedTls.writePem(HOME.resolve("tls").toAbsolutePath());
+        putDefault(appEnv, env, "POSTWIRE_SUBMISSION_PORT", "2587");
+        putDefault(appEnv, env, "POSTWIRE_SUBMISSION_TLS_CERTIFICATE_FILE", tls.certificate().toString());
+        putDefault(appEnv, env, "POSTWIRE_SUBMISSION_TLS_KEY_FILE", tls.privateKey().toString());
+        putDefault(appEnv, env, "POSTWIRE_INBOUND_PORT", "2525");
+        putDefault(appEnv, env, "POSTWIRE_INBOUND_TLS_CERTIFICATE_FILE", tls.certificate().toString());
+        putDefault(appEnv, env, "POSTWIRE_INBOUND_TLS_KEY_FILE", tls.privateKey().toString());
+        putDefault(appEnv, env, "POSTWIRE_BOUNCE_DOMAIN", "bounces." + dkimDomain);
+        Path secretFile = HOME.resolve("bounce-secret").toAbsolutePath();
+        if (!Files.exists(secretFile)) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            Files.writeString(secretFile, HexFormat.of().formatHex(random));
+        }
+        putDefault(appEnv, env, "POSTWIRE_BOUNCE_SECRET", Files.readString(secretFile).strip());
+
         Process process = app.start();
         TestSmtpServer finalSink = sink;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -101,10 +120,17 @@ public final class LocalPlatform {
                         + ", every message lands in " + mailDir
                         + "\n                (tempfail*@ gets 451, permfail*@ gets 550 5.1.1)" : env.get("POSTWIRE_RELAY_HOST") + ":" + env.getOrDefault("POSTWIRE_RELAY_PORT", "25")),
                 " DKIM           d=" + dkimDomain + " s=" + dkimSelector + (dkimTxt != null ? "  TXT: " + dkimTxt : ""),
+                " Submission     127.0.0.1:" + appEnv.get("POSTWIRE_SUBMISSION_PORT")
+                        + " STARTTLS + AUTH PLAIN/LOGIN (any user name, an API key as password)",
+                " Inbound        127.0.0.1:" + appEnv.get("POSTWIRE_INBOUND_PORT") + " bounces and complaints for @"
+                        + appEnv.get("POSTWIRE_BOUNCE_DOMAIN"),
                 " Try it:",
                 "   curl -i -H 'Authorization: Bearer " + apiKeys.split(",")[0] + "' -H 'Content-Type: application/json' \\",
                 "     -d '{\"from\":\"hello@" + dkimDomain + "\",\"to\":[\"you@dest.test\"],\"subject\":\"Hi\",\"text\":\"It works\"}' \\",
                 "     http://localhost:" + port + "/api/v1/messages",
+                "   swaks --server 127.0.0.1:" + appEnv.get("POSTWIRE_SUBMISSION_PORT") + " --tls --tls-verify 0"
+                        + " --auth PLAIN --auth-user apikey --auth-password '" + apiKeys.split(",")[0] + "' \\",
+                "     --from hello@" + dkimDomain + " --to you@dest.test",
                 " Stop with Ctrl-C.",
                 "=========================================================", "")));
         System.exit(process.waitFor());
@@ -134,6 +160,11 @@ public final class LocalPlatform {
         }, "local-mail-writer");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** The user's own setting wins over the local default. */
+    private static void putDefault(Map<String, String> appEnv, Map<String, String> env, String name, String value) {
+        appEnv.put(name, env.getOrDefault(name, value));
     }
 
     private static int intEnv(String name, int fallback) {

@@ -36,7 +36,10 @@ public final class PostwireProcess implements AutoCloseable {
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl(),
                 "QUARKUS_DATASOURCE_USERNAME", pg.username(),
-                "QUARKUS_DATASOURCE_PASSWORD", pg.password());
+                "QUARKUS_DATASOURCE_PASSWORD", pg.password(),
+                // The SMTP doors default to 587 and 25; a launched app must not depend on those being free.
+                "POSTWIRE_SUBMISSION_PORT", "0",
+                "POSTWIRE_INBOUND_PORT", "0");
     }
 
     /** Starts the app with these environment variables added, and waits until it is ready. */
