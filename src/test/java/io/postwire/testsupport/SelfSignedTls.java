@@ -14,7 +14,7 @@ import javax.net.ssl.SSLContext;
  * {@code localhost}/127.0.0.1 generated with the JDK's {@code keytool -genkeypair} into a temporary
  * PKCS12 keystore. Generated once per JVM because keytool takes about a second.
  */
-final class SelfSignedTls {
+public final class SelfSignedTls {
 
     private static final char[] PASSWORD = "postwire-test".toCharArray();
     private static SSLContext context;
@@ -22,7 +22,7 @@ final class SelfSignedTls {
     private SelfSignedTls() {
     }
 
-    static synchronized SSLContext serverContext() {
+    public static synchronized SSLContext serverContext() {
         if (context == null) {
             context = generate();
         }
