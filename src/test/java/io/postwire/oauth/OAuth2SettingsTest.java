@@ -53,12 +53,13 @@ class OAuth2SettingsTest {
     @Test
     void aPublicClientNamesItselfButSendsNoSecret() {
         OAuth2Settings s = settings(URI.create("http://127.0.0.1/t"), "", Optional.of("rt"), "");
-        TokenEndpointClient client = new TokenEndpointClient(io.vertx.core.Vertx.vertx(), s);
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
         try {
+            TokenEndpointClient client = new TokenEndpointClient(vertx, s);
             assertEquals("grant_type=refresh_token&refresh_token=rt&client_id=client",
                     TokenEndpointClient.form(client.formFields("rt")));
         } finally {
-            client.close();
+            vertx.close().toCompletionStage().toCompletableFuture().join();
         }
     }
 
