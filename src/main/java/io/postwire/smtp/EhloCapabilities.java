@@ -50,6 +50,8 @@ record EhloCapabilities(boolean pipelining, boolean startTls, Set<AuthMechanism>
                             auth.add(AuthMechanism.PLAIN);
                         } else if (words[i].equals("LOGIN")) {
                             auth.add(AuthMechanism.LOGIN);
+                        } else if (words[i].equals("XOAUTH2")) {
+                            auth.add(AuthMechanism.XOAUTH2);
                         }
                     }
                 }

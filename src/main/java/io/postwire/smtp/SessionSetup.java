@@ -8,7 +8,8 @@ import java.util.Base64;
  * Brings a fresh connection to the point where it can carry mail transactions: reads the 220
  * greeting, says EHLO (HELO when EHLO is refused with 5xx, RFC 5321 §4.1.1.1), upgrades with
  * STARTTLS according to the {@link TlsMode} and says EHLO again (RFC 3207 §4.2), then
- * authenticates with AUTH PLAIN or LOGIN (RFC 4954) when credentials are configured.
+ * authenticates with AUTH PLAIN or LOGIN (RFC 4954), or XOAUTH2 with an OAuth 2.0 token
+ * ({@link Xoauth2Login}), when credentials are configured.
  *
  * <p>Fails with an {@link AttemptFailure}: the server's reply when it refused a step, a reason
  * when the network failed or our own policy (TLS required, no AUTH without TLS) forbids going on.
@@ -95,6 +96,10 @@ final class SessionSetup {
         }
         if (offered.contains(AuthMechanism.LOGIN) && creds.mechanisms().contains(AuthMechanism.LOGIN)) {
             return authLogin(creds);
+        }
+        if (offered.contains(AuthMechanism.XOAUTH2) && creds.mechanisms().contains(AuthMechanism.XOAUTH2)) {
+            // Only now is a token fetched: never for a session that could not use it.
+            return Xoauth2Login.run(conn, creds);
         }
         return Future.failedFuture(AttemptFailure.network("no usable AUTH mechanism: server offers "
                 + offered + ", credentials allow " + creds.mechanisms()));

@@ -32,7 +32,7 @@ public final class SelfSignedTls {
     private SelfSignedTls() {
     }
 
-    static synchronized SSLContext serverContext() {
+    public static synchronized SSLContext serverContext() {
         if (context == null) {
             try {
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

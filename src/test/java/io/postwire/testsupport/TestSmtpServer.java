@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -28,7 +29,7 @@ import javax.net.ssl.SSLContext;
  * </ul>
  *
  * <p>EHLO always announces SIZE 10485760, 8BITMIME and ENHANCEDSTATUSCODES, plus what the
- * {@link Options} turn on: PIPELINING (on by default), STARTTLS, AUTH PLAIN LOGIN
+ * {@link Options} turn on: PIPELINING (on by default), STARTTLS, AUTH PLAIN LOGIN and/or XOAUTH2
  * (only after STARTTLS when STARTTLS is on). With AUTH required, MAIL before AUTH gets 530.
  *
  * <pre>{@code
@@ -50,6 +51,7 @@ public final class TestSmtpServer implements AutoCloseable {
     });
     private final List<ReceivedMessage> messages = new ArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<String> xoauth2Tokens = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger queueIds = new AtomicInteger();
@@ -139,6 +141,11 @@ public final class TestSmtpServer implements AutoCloseable {
         return List.copyOf(commands);
     }
 
+    /** Every bearer token presented with AUTH XOAUTH2, accepted or not, in order. */
+    public List<String> xoauth2Tokens() {
+        return List.copyOf(xoauth2Tokens);
+    }
+
     /** How many TCP connections were accepted since start or {@link #clear()}. */
     public int connectionCount() {
         return connections.get();
@@ -164,6 +171,7 @@ public final class TestSmtpServer implements AutoCloseable {
             messages.clear();
         }
         commands.clear();
+        xoauth2Tokens.clear();
         connections.set(0);
     }
 
@@ -201,6 +209,10 @@ public final class TestSmtpServer implements AutoCloseable {
 
     void logCommand(String line) {
         commands.add(line);
+    }
+
+    void logXoauth2Token(String token) {
+        xoauth2Tokens.add(token);
     }
 
     int nextQueueId() {
@@ -244,44 +256,80 @@ public final class TestSmtpServer implements AutoCloseable {
      *                      non-2xx reply means the message is not recorded
      * @param hangAfterData read the message after DATA, then never answer (for timeout tests)
      * @param ehlo          answer EHLO (default on); off makes EHLO get 502 so clients must use HELO
+     * @param xoauth2       when non-null, AUTH XOAUTH2 is offered and required before MAIL
      */
     public record Options(boolean pipelining, boolean startTls, String authUser, String authPassword,
-            String greeting, String dataReply, boolean hangAfterData, boolean ehlo) {
+            String greeting, String dataReply, boolean hangAfterData, boolean ehlo, Xoauth2 xoauth2) {
 
         public static Options defaults() {
-            return new Options(true, false, null, null, "220 localhost ESMTP test", null, false, true);
+            return new Options(true, false, null, null, "220 localhost ESMTP test", null, false, true, null);
         }
 
         public Options withoutPipelining() {
-            return new Options(false, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo);
+            return new Options(false, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo, xoauth2);
         }
 
         public Options withStartTls() {
-            return new Options(pipelining, true, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo);
+            return new Options(pipelining, true, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo, xoauth2);
         }
 
         public Options withAuth(String user, String password) {
-            return new Options(pipelining, startTls, user, password, greeting, dataReply, hangAfterData, ehlo);
+            return new Options(pipelining, startTls, user, password, greeting, dataReply, hangAfterData, ehlo, xoauth2);
         }
 
         public Options withGreeting(String line) {
-            return new Options(pipelining, startTls, authUser, authPassword, line, dataReply, hangAfterData, ehlo);
+            return new Options(pipelining, startTls, authUser, authPassword, line, dataReply, hangAfterData, ehlo, xoauth2);
         }
 
         public Options withDataReply(String line) {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, line, hangAfterData, ehlo);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, line, hangAfterData, ehlo, xoauth2);
         }
 
         public Options withHangAfterData() {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, true, ehlo);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, true, ehlo, xoauth2);
         }
 
         public Options withoutEhlo() {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, false);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, false, xoauth2);
+        }
+
+        /**
+         * Offers AUTH XOAUTH2 and requires it before MAIL: the user must be {@code user} and the
+         * bearer token one that {@code tokenCheck} accepts (e.g. a token endpoint's issued tokens).
+         * A refused token gets Google's and the brief's dialogue: {@code 334 <base64 JSON>}, then,
+         * after the client's empty line, {@code 535 5.7.3 Authentication unsuccessful}.
+         */
+        public Options withXoauth2(String user, Predicate<String> tokenCheck) {
+            return withXoauth2(new Xoauth2(user, tokenCheck, true, null));
+        }
+
+        /** XOAUTH2 as configured, but a refused token gets 535 at once, as Microsoft's servers answer. */
+        public Options withXoauth2DirectFailure() {
+            return withXoauth2(new Xoauth2(xoauth2.user(), xoauth2.tokenCheck(), false, null));
+        }
+
+        /** Every XOAUTH2 attempt gets {@code reply} after the response is checked for form, e.g. a 454. */
+        public Options withXoauth2Reply(String reply) {
+            return withXoauth2(new Xoauth2(xoauth2.user(), xoauth2.tokenCheck(), xoauth2.challengeOnFailure(), reply));
+        }
+
+        private Options withXoauth2(Xoauth2 x) {
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo, x);
         }
 
         boolean authRequired() {
-            return authUser != null;
+            return authUser != null || xoauth2 != null;
         }
+    }
+
+    /**
+     * The XOAUTH2 behaviour of the server.
+     *
+     * @param user               the only user name accepted
+     * @param tokenCheck         which bearer tokens are valid
+     * @param challengeOnFailure answer a refused token with 334 + JSON first (else 535 at once)
+     * @param forcedReply        when non-null, the reply to every well-formed attempt
+     */
+    public record Xoauth2(String user, Predicate<String> tokenCheck, boolean challengeOnFailure, String forcedReply) {
     }
 }

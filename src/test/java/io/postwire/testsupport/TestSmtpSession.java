@@ -103,7 +103,9 @@ final class TestSmtpSession implements Runnable {
             lines.add("STARTTLS");
         }
         if (authOffered()) {
-            lines.add("AUTH PLAIN LOGIN");
+            // Microsoft 365 announces "AUTH LOGIN XOAUTH2"; the mechanisms follow the options.
+            lines.add("AUTH" + (options.authUser() != null ? " PLAIN LOGIN" : "")
+                    + (options.xoauth2() != null ? " XOAUTH2" : ""));
         }
         lines.add("ENHANCEDSTATUSCODES");
         StringBuilder sb = new StringBuilder();
@@ -146,6 +148,14 @@ final class TestSmtpSession implements Runnable {
         }
         String mechanism = parts[1].toUpperCase(Locale.ROOT);
         String initial = parts.length > 2 ? parts[2] : null;
+        if (mechanism.equals("XOAUTH2") && options.xoauth2() != null) {
+            xoauth2(initial != null ? initial : challenge(""));
+            return;
+        }
+        if (options.authUser() == null) {
+            reply("504 5.5.4 mechanism not supported");
+            return;
+        }
         String user;
         String password;
         if (mechanism.equals("PLAIN")) {
@@ -170,6 +180,42 @@ final class TestSmtpSession implements Runnable {
         } else {
             reply("535 5.7.8 authentication credentials invalid");
         }
+    }
+
+    /**
+     * Checks an XOAUTH2 initial response, {@code user=U ^A auth=Bearer T ^A ^A}, exactly: a
+     * malformed one gets 501, so a client bug cannot pass as a refused token.
+     */
+    private void xoauth2(String response) throws IOException {
+        TestSmtpServer.Xoauth2 x = options.xoauth2();
+        String decoded = decode(response);
+        String[] fields = decoded.split("\u0001", -1);
+        if (fields.length != 4 || !fields[0].startsWith("user=") || !fields[1].startsWith("auth=Bearer ")
+                || !fields[2].isEmpty() || !fields[3].isEmpty()) {
+            reply("501 5.5.2 malformed XOAUTH2 response");
+            return;
+        }
+        String user = fields[0].substring("user=".length());
+        String token = fields[1].substring("auth=Bearer ".length());
+        server.logXoauth2Token(token);
+        if (x.forcedReply() != null) {
+            reply(x.forcedReply());
+            return;
+        }
+        if (x.user().equals(user) && x.tokenCheck().test(token)) {
+            authUser = user;
+            reply("235 2.7.0 Authentication successful");
+            return;
+        }
+        if (x.challengeOnFailure()) {
+            String json = "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://outlook.office.com/SMTP.Send\"}";
+            String ack = challenge(Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
+            if (!ack.isEmpty()) {
+                reply("501 5.5.2 expected an empty line after the XOAUTH2 error");
+                return;
+            }
+        }
+        reply("535 5.7.3 Authentication unsuccessful");
     }
 
     private String challenge(String text) throws IOException {
