@@ -25,6 +25,15 @@ final class AttemptFailure extends Exception {
         return new AttemptFailure(reply, reply.toString());
     }
 
+    /**
+     * The relay refused our credentials. That is a fault of our configuration (or an expired
+     * token), never a verdict about the recipient, so it is reported as a failure without a reply:
+     * callers defer and retry, as Postfix does with {@code smtp_sasl_auth_soft_bounce}.
+     */
+    static AttemptFailure authenticationRefused(SmtpReply reply) {
+        return new AttemptFailure(null, "relay refused authentication: " + reply);
+    }
+
     static AttemptFailure network(String reason) {
         return new AttemptFailure(null, reason);
     }

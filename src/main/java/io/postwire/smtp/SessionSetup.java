@@ -120,7 +120,7 @@ final class SessionSetup {
 
     private Future<ServerReply> challenge(ServerReply r, String answer) {
         if (r.code() != 334) {
-            return Future.failedFuture(AttemptFailure.verdict(r.reply()));
+            return Future.failedFuture(AttemptFailure.authenticationRefused(r.reply()));
         }
         return command(base64(answer));
     }
@@ -128,7 +128,7 @@ final class SessionSetup {
     private Future<Void> authenticated(ServerReply r) {
         return r.code() == 235
                 ? Future.succeededFuture()
-                : Future.failedFuture(AttemptFailure.verdict(r.reply()));
+                : Future.failedFuture(AttemptFailure.authenticationRefused(r.reply()));
     }
 
     private Future<ServerReply> command(String line) {

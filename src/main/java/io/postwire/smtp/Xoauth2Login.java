@@ -58,7 +58,7 @@ final class Xoauth2Login {
                 return attempt(false);
             }
         }
-        return Future.failedFuture(AttemptFailure.verdict(r.reply()));
+        return Future.failedFuture(AttemptFailure.authenticationRefused(r.reply()));
     }
 
     /**
