@@ -52,7 +52,7 @@ final class DnsResponseReader {
                 continue;
             }
             ByteBuf data = ((DnsRawRecord) record).content();
-            long ttl = record.timeToLive();
+            long ttl = ttl(record.timeToLive());
             if (type.equals(DnsRecordType.MX)) {
                 if (data.readableBytes() < 3) {
                     throw new IllegalArgumentException("MX record too short");
@@ -102,10 +102,15 @@ final class DnsResponseReader {
                     throw new IllegalArgumentException("SOA record too short");
                 }
                 long minimum = data.getUnsignedInt(at + 16); // after SERIAL REFRESH RETRY EXPIRE
-                return Math.min(record.timeToLive(), minimum);
+                return Math.min(ttl(record.timeToLive()), ttl(minimum));
             }
         }
         return -1;
+    }
+
+    /** RFC 2181 §8: a TTL with the top bit set is read as zero. */
+    private static long ttl(long unsigned) {
+        return unsigned > Integer.MAX_VALUE ? 0 : unsigned;
     }
 
     private static InetAddress address(ByteBuf data, DnsRecordType type, String host) {

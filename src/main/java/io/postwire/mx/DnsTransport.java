@@ -51,8 +51,10 @@ final class DnsTransport implements AutoCloseable {
         this.servers = settings.servers();
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("postwire-dns", true));
         this.resolver = new DnsNameResolverBuilder(group.next())
-                .datagramChannelType(NioDatagramChannel.class)
-                .socketChannelType(NioSocketChannel.class) // TCP when a UDP reply is truncated
+                // Constructor references, not channel classes: Netty would create those by
+                // reflection, which a native image must have registered.
+                .datagramChannelFactory(NioDatagramChannel::new)
+                .socketChannelFactory(NioSocketChannel::new) // TCP when a UDP reply is truncated
                 .queryTimeoutMillis(settings.queryTimeout().toMillis())
                 .recursionDesired(true)
                 .nameServerProvider(new SequentialDnsServerAddressStreamProvider(servers))
