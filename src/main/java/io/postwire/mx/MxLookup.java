@@ -72,7 +72,8 @@ final class MxLookup {
         return addresses(domain).map(found -> {
             if (!found.addresses().isEmpty()) {
                 MxHost host = new MxHost(domain, 0, found.addresses());
-                return new Resolved(new MxResult.Hosts(List.of(host), true), partialTtl(found.ttlSeconds(), found.failed()));
+                return new Resolved(new MxResult.Hosts(List.of(host), true),
+                        partialTtl(found.ttlSeconds(), found.failed()));
             }
             if (found.failed()) {
                 return temporary(found.failure());

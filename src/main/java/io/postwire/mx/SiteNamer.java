@@ -60,7 +60,8 @@ public final class SiteNamer {
      * still needs a key) the recipient domain itself, lower case ASCII.
      */
     public String site(String recipientDomain, MxResult result) {
+        Objects.requireNonNull(recipientDomain, "recipientDomain");
         return site(result).orElseGet(() -> DomainName.ascii(recipientDomain)
-                .orElse(DnsResponseReader.normalize(Objects.requireNonNull(recipientDomain, "recipientDomain").strip())));
+                .orElse(DnsResponseReader.normalize(recipientDomain.strip())));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class DnsSettingsTest {
         assertEquals(List.of(new InetSocketAddress("10.0.0.1", 53), new InetSocketAddress("2001:db8::1", 53),
                 new InetSocketAddress("10.0.0.2", 53)), ResolvConf.nameservers(file));
         assertEquals(List.of(ResolvConf.FALLBACK), ResolvConf.nameservers(List.of("search x")));
-        assertEquals(List.of(ResolvConf.FALLBACK), ResolvConf.nameservers(java.nio.file.Path.of("/nonexistent/resolv")));
+        assertEquals(List.of(ResolvConf.FALLBACK), ResolvConf.nameservers(Path.of("/nonexistent/resolv")));
     }
 
     @Test

@@ -26,7 +26,8 @@ class MxOrderTest {
         }
 
         assertEquals(3, firstOfTheTwenties.size());
-        firstOfTheTwenties.values().forEach(count -> assertEquals(1000, count, 150, "fair share: " + firstOfTheTwenties));
+        firstOfTheTwenties.values()
+                .forEach(count -> assertEquals(1000, count, 150, "fair share: " + firstOfTheTwenties));
     }
 
     @Test
