@@ -10,15 +10,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The independent peers some tests talk to come from Debian packages: dkimpy
- * ({@code python3-dkim}) verifies our DKIM signatures and Postfix's {@code smtp-sink}
- * ({@code postfix}) is a real SMTP server. So that {@code ./mvnw verify} works on a fresh
- * machine, missing packages are installed with apt-get (as root, once per JVM). Where that is
+ * ({@code python3-dkim}) verifies our DKIM signatures, Postfix's {@code smtp-sink}
+ * ({@code postfix}) is a real SMTP server and dnsmasq ({@code dnsmasq-base}: the binary without
+ * the system service, so nothing takes port 53) is a real DNS server. So that
+ * {@code ./mvnw verify} works on a fresh machine, missing packages are installed with apt-get (as root, once per JVM). Where that is
  * impossible the tests fail with the command to run: they are never skipped.
  */
 public final class PeerTools {
 
     public static final Path PYTHON = Path.of("/usr/bin/python3");
     public static final Path SMTP_SINK = Path.of("/usr/sbin/smtp-sink");
+    public static final Path DNSMASQ = Path.of("/usr/sbin/dnsmasq");
 
     private static boolean attempted;
 
@@ -42,6 +44,14 @@ public final class PeerTools {
                 : SMTP_SINK + " is missing: run 'apt-get install -y postfix' (choose 'No configuration')";
     }
 
+    /** Makes sure {@code /usr/sbin/dnsmasq} exists; returns why not, or null. */
+    public static synchronized String ensureDnsmasq() {
+        if (!Files.isExecutable(DNSMASQ)) {
+            install();
+        }
+        return Files.isExecutable(DNSMASQ) ? null : DNSMASQ + " is missing: run 'apt-get install -y dnsmasq-base'";
+    }
+
     private static boolean hasDkimpy() {
         try {
             Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import dkim").redirectErrorStream(true).start();
@@ -55,16 +65,17 @@ public final class PeerTools {
         }
     }
 
-    /** One attempt per JVM: apt-get update, then both packages, with postfix left unconfigured. */
+    /** One attempt per JVM: apt-get update, then all packages, with postfix left unconfigured. */
     private static void install() {
         if (attempted || !Files.isExecutable(Path.of("/usr/bin/apt-get")) || !"root".equals(System.getProperty("user.name"))) {
             return;
         }
         attempted = true;
-        System.err.println("[peer-tools] installing python3-dkim and postfix with apt-get (test peers)");
+        System.err.println("[peer-tools] installing python3-dkim, postfix and dnsmasq-base with apt-get (test peers)");
         run(List.of("sh", "-c", "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"));
         run(List.of("apt-get", "update", "-qq"));
-        run(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends", "python3-dkim", "postfix"));
+        run(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends", "python3-dkim", "postfix",
+                "dnsmasq-base"));
     }
 
     private static void run(List<String> command) {
