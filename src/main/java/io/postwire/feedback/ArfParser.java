@@ -36,7 +36,7 @@ public final class ArfParser {
                 MailDates.parse(arrival),
                 blankToNull(f.get("source-ip")),
                 blankToNull(f.get("reported-domain")),
-                FieldGroups.untyped(f.get("reporting-mta")));
+                FieldGroups.host(f.get("reporting-mta")));
         return Optional.of(new ComplaintReport(parsed, original, Optional.empty()));
     }
 

@@ -38,7 +38,7 @@ public final class DsnParser {
         if (recipients.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new DeliveryReport(FieldGroups.untyped(perMessage.get("reporting-mta")),
+        return Optional.of(new DeliveryReport(FieldGroups.host(perMessage.get("reporting-mta")),
                 MailDates.parse(perMessage.get("arrival-date")), recipients, original, Optional.empty()));
     }
 
@@ -53,7 +53,7 @@ public final class DsnParser {
         String diagnostic = g.get("diagnostic-code");
         return Optional.of(new RecipientStatus(finalRecipient, originalRecipient, action, status,
                 FieldGroups.typeOf(diagnostic), FieldGroups.untyped(diagnostic),
-                FieldGroups.untyped(g.get("remote-mta")), MailDates.parse(g.get("last-attempt-date")),
+                FieldGroups.host(g.get("remote-mta")), MailDates.parse(g.get("last-attempt-date")),
                 MailDates.parse(g.get("will-retry-until"))));
     }
 

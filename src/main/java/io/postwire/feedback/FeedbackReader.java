@@ -10,8 +10,9 @@ import org.apache.james.mime4j.dom.Message;
  * {@code fbl@} from feedback loops) into a {@link Feedback}. Pure: no I/O beyond the bytes given.
  *
  * <p>The send is named by, in order: the VERP token of the envelope recipient (it cannot be
- * forged), the VERP token in the returned {@code Return-Path} (feedback loops return the message
- * as delivered), and the returned {@code X-Postwire-Id}. A token that fails verification is
+ * forged), the token in an ARF report's Original-Mail-From, the token in the returned
+ * {@code Return-Path} (feedback loops return the message as delivered), and the returned
+ * {@code X-Postwire-Id}. A token that fails verification is
  * ignored rather than fatal: the header may still name the send, and the caller resolves the
  * recipientId to the send's own recipient, so a forged report cannot pick whom it hits.
  */
@@ -40,19 +41,24 @@ public final class FeedbackReader {
             // mime4j is lenient; what still fails is not mail we can read, and must not stop the listener.
             return new Unrecognised("unreadable MIME: " + e.getMessage());
         }
-        Optional<String> recipientId = recipientId(envelopeRecipient, report.original());
+        OriginalMessage original = report.original();
         if (report.kind() == ReportMessage.Kind.FEEDBACK_REPORT) {
-            return ArfParser.parse(report.fields(), report.original())
-                    .<Feedback>map(r -> r.withRecipientId(recipientId))
+            return ArfParser.parse(report.fields(), original)
+                    .<Feedback>map(r -> r.withRecipientId(recipientId(envelopeRecipient,
+                            r.fields().originalMailFrom(), original)))
                     .orElseGet(() -> new Unrecognised("feedback report without Feedback-Type"));
         }
-        return DsnParser.parse(report.fields(), report.original())
-                .<Feedback>map(r -> r.withRecipientId(recipientId))
+        return DsnParser.parse(report.fields(), original)
+                .<Feedback>map(r -> r.withRecipientId(recipientId(envelopeRecipient, null, original)))
                 .orElseGet(() -> new Unrecognised("delivery status without a recipient and action"));
     }
 
-    private Optional<String> recipientId(String envelopeRecipient, OriginalMessage original) {
+    /** {@code reportedMailFrom} is an ARF report's Original-Mail-From: our return path, token and all. */
+    private Optional<String> recipientId(String envelopeRecipient, String reportedMailFrom, OriginalMessage original) {
         Optional<String> id = verp.decode(envelopeRecipient);
+        if (id.isEmpty()) {
+            id = verp.decode(reportedMailFrom);
+        }
         if (id.isEmpty()) {
             id = verp.decode(original.returnPath());
         }

@@ -76,6 +76,22 @@ final class FieldGroups {
         return semi <= 0 ? null : value.substring(0, semi).strip().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * A host name field ({@code Reporting-MTA}, {@code Remote-MTA}) without its type, comments
+     * such as {@code (192.0.2.1)} and the trailing dot of a fully qualified name.
+     */
+    static String host(String value) {
+        String v = untyped(value);
+        if (v == null) {
+            return null;
+        }
+        v = v.replaceAll("\\([^)]*\\)?", " ").strip();
+        int space = v.indexOf(' ');
+        v = space < 0 ? v : v.substring(0, space);
+        v = v.endsWith(".") ? v.substring(0, v.length() - 1) : v;
+        return v.isEmpty() ? null : v;
+    }
+
     /** An address as reports write it: maybe typed, maybe in angle brackets. */
     static String address(String value) {
         String v = untyped(value);
