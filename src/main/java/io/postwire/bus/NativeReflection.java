@@ -14,6 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
     io.postwire.event.Bounced.class,
     io.postwire.event.Rejected.class,
     io.postwire.event.Expired.class,
+    io.postwire.event.Complained.class,
     io.postwire.event.SmtpReply.class,
     io.postwire.event.BounceClass.class,
     io.postwire.event.Rejected.Reason.class,

@@ -17,7 +17,8 @@ public enum EventType {
     DEFERRED("io.postwire.Deferred", Deferred.class),
     BOUNCED("io.postwire.Bounced", Bounced.class),
     REJECTED("io.postwire.Rejected", Rejected.class),
-    EXPIRED("io.postwire.Expired", Expired.class);
+    EXPIRED("io.postwire.Expired", Expired.class),
+    COMPLAINED("io.postwire.Complained", Complained.class);
 
     /** Written into every envelope; readers accept this and every older version they upcast. */
     public static final int CURRENT_SCHEMA_VERSION = 1;

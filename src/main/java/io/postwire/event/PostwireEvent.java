@@ -7,10 +7,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * permitted type handles everything that can appear on the topics.
  *
  * <p>All events are per recipient: one message to three people is three independent stories,
- * each ending in exactly one terminal event ({@link #terminal()}).
+ * each ending in exactly one terminal event ({@link #terminal()}). Feedback that comes back by mail
+ * later ({@link Complained}, a DSN {@link Bounced}) may follow the terminal event.
  */
 public sealed interface PostwireEvent
-        permits SendRequested, RetryScheduled, Delivered, Deferred, Bounced, Rejected, Expired {
+        permits SendRequested, RetryScheduled, Delivered, Deferred, Bounced, Rejected, Expired, Complained {
 
     /** The message this recipient's send belongs to. */
     String messageId();

@@ -1,6 +1,7 @@
 package io.postwire.projection;
 
 import io.postwire.event.Bounced;
+import io.postwire.event.Complained;
 import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
 import io.postwire.event.EventEnvelope;
@@ -115,7 +116,10 @@ public class TimelineProjector implements Projector {
             t.attempt = b.attempt();
             reply(t, b.reply());
             t.remoteHost = b.remoteHost();
-            t.detail = b.bounceClass().name();
+            t.detail = b.bounceClass().name() + (b.fromDsn() ? " (dsn)" : "");
+        } else if (e instanceof Complained c) {
+            String detail = "complaint " + c.feedbackType() + " via " + c.userAgent();
+            t.detail = detail.length() > 2000 ? detail.substring(0, 2000) : detail;
         } else if (e instanceof Rejected r) {
             t.detail = r.reason() + (r.detail() == null ? "" : ": " + r.detail());
         } else if (e instanceof Expired x) {

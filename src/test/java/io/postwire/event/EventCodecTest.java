@@ -24,7 +24,8 @@ class EventCodecTest {
     @ParameterizedTest
     @CsvSource({
         "send-requested.json, SendRequested", "retry-scheduled.json, RetryScheduled", "delivered.json, Delivered",
-        "deferred.json, Deferred", "bounced.json, Bounced", "rejected.json, Rejected", "expired.json, Expired"})
+        "deferred.json, Deferred", "bounced.json, Bounced", "rejected.json, Rejected", "expired.json, Expired",
+        "complained.json, Complained"})
     void documentedSamplesDeserialiseAndRoundTrip(String file, String type) throws Exception {
         byte[] json = Files.readAllBytes(Path.of("kafka", "samples", file));
         EventEnvelope e = codec.read(json);

@@ -63,6 +63,11 @@ class SchemaContractTest {
                 new Deferred("m", "m.1", "a@example.test", "b@dest.test", 1, null, "connection refused", null, t),
                 new Bounced("m", "m.1", "a@example.test", "b@dest.test", 1, SmtpReply.parse(550, "5.1.1 no"), "r",
                         BounceClass.INVALID_RECIPIENT),
+                new Bounced("m", "m.1", "a@example.test", "b@dest.test", 1, SmtpReply.parse(550, "5.1.1 no"), null,
+                        BounceClass.INVALID_RECIPIENT, Bounced.SOURCE_DSN),
+                new Complained("m", "m.1", "a@example.test", "b@dest.test", "abuse", "FBL/1.0", "192.0.2.1", t,
+                        "fbl.dest.test"),
+                new Complained("m", "m.1", "a@example.test", "b@dest.test", "not-spam", "FBL/1.0", null, null, null),
                 new Rejected("m", "m.1", "a@example.test", "b@dest.test", Rejected.Reason.SUPPRESSED, "why"),
                 new Expired("m", "m.1", "a@example.test", "b@dest.test", 3, later, null, t));
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.postwire.event.BounceClass;
 import io.postwire.event.Bounced;
+import io.postwire.event.Complained;
 import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
 import io.postwire.event.SendRequested;
@@ -38,6 +39,26 @@ class TimelineStatusTest {
     void outcomeBeforeRequestKeepsTheOutcome() {
         assertEquals("delivered", TimelineStatus.evolve(TimelineStatus.evolve(null, DELIVERED), REQUESTED));
         assertEquals("deferred", TimelineStatus.evolve(TimelineStatus.evolve(null, DEFERRED), REQUESTED));
+    }
+
+    private static final Bounced DSN_BOUNCE = new Bounced("m", "m.1", "a@example.test", "b@dest.test", 1,
+            SmtpReply.parse(550, "5.1.1 no"), null, BounceClass.INVALID_RECIPIENT, Bounced.SOURCE_DSN);
+    private static final Complained COMPLAINED = new Complained("m", "m.1", "a@example.test", "b@dest.test", "abuse",
+            "FBL/1.0", null, null, null);
+
+    @Test
+    void aBounceThatCameBackByMailOverridesDelivered() {
+        assertEquals("bounced", TimelineStatus.evolve("delivered", DSN_BOUNCE));
+        assertEquals("bounced", TimelineStatus.evolve(TimelineStatus.evolve("bounced", DSN_BOUNCE), REQUESTED));
+        // Only a DSN may: a second session bounce after delivery is a replayed attempt, not news.
+        assertEquals("delivered", TimelineStatus.evolve("delivered", BOUNCED));
+        assertEquals("expired", TimelineStatus.evolve("expired", DSN_BOUNCE));
+    }
+
+    @Test
+    void aComplaintKeepsTheStatus() {
+        assertEquals("delivered", TimelineStatus.evolve("delivered", COMPLAINED));
+        assertEquals(null, TimelineStatus.evolve(null, COMPLAINED));
     }
 
     @Test
