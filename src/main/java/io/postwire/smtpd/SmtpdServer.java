@@ -77,6 +77,10 @@ public final class SmtpdServer {
         net.setSsl(options.implicitTls());
         NetServer ns = vertx.createNetServer(net);
         ns.connectHandler(server::accept);
+        // Failures before a session exists (a plain-text client on an implicit-TLS port, a
+        // handshake cut short) concern that client only.
+        ns.exceptionHandler(e -> LOG.debugf("SMTP server '%s': connection failed before greeting: %s",
+                options.name(), String.valueOf(e)));
         server.netServer = ns;
         return ns.listen().map(s -> {
             long every = Math.max(1000, Math.min(60_000, options.authFailureWindow().toMillis()));

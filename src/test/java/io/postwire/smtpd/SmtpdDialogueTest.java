@@ -30,6 +30,16 @@ class SmtpdDialogueTest {
         assertTrue(files().size() >= 25, "expected at least 25 dialogues, found " + files().size());
     }
 
+    @Test
+    void aWrongExpectationFailsTheDialogue(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path wrong = Files.writeString(tmp.resolve("wrong.smtp"), "S: 220 \nC: NOOP\nS: 251 \n");
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> new Dialogue(wrong).run());
+        assertTrue(e.getMessage().contains("wrong.smtp:3"), e.getMessage());
+        Path unread = Files.writeString(tmp.resolve("unread.smtp"), "S: 220 \nC: NOOP\n");
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> new Dialogue(unread).run());
+    }
+
     private static List<Path> files() throws IOException, URISyntaxException {
         try (Stream<Path> s = Files.list(dir())) {
             return s.filter(p -> p.getFileName().toString().endsWith(".smtp")).sorted().toList();
