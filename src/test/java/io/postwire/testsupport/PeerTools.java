@@ -21,8 +21,10 @@ public final class PeerTools {
     public static final Path PYTHON = Path.of("/usr/bin/python3");
     public static final Path SMTP_SINK = Path.of("/usr/sbin/smtp-sink");
     public static final Path DNSMASQ = Path.of("/usr/sbin/dnsmasq");
+    public static final Path SWAKS = Path.of("/usr/bin/swaks");
 
     private static boolean attempted;
+    private static boolean swaksAttempted;
 
     private PeerTools() {
     }
@@ -50,6 +52,38 @@ public final class PeerTools {
             install();
         }
         return Files.isExecutable(DNSMASQ) ? null : DNSMASQ + " is missing: run 'apt-get install -y dnsmasq-base'";
+    }
+
+    /**
+     * Makes sure {@code /usr/bin/swaks} can speak TLS (package {@code swaks}, plus
+     * {@code libnet-ssleay-perl}, which swaks only recommends); returns why not, or null.
+     */
+    public static synchronized String ensureSwaks() {
+        if (!hasSwaksWithTls() && !swaksAttempted && Files.isExecutable(Path.of("/usr/bin/apt-get"))
+                && "root".equals(System.getProperty("user.name"))) {
+            swaksAttempted = true;
+            System.err.println("[peer-tools] installing swaks and libnet-ssleay-perl with apt-get (test peer)");
+            run(List.of("apt-get", "update", "-qq"));
+            run(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends", "swaks", "libnet-ssleay-perl"));
+        }
+        return hasSwaksWithTls() ? null
+                : SWAKS + " with TLS is missing: run 'apt-get install -y swaks libnet-ssleay-perl'";
+    }
+
+    private static boolean hasSwaksWithTls() {
+        if (!Files.isExecutable(SWAKS)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder("perl", "-MNet::SSLeay", "-e", "1").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static boolean hasDkimpy() {
