@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -65,6 +66,22 @@ public class DeadLetters {
         headers.add(header(Topics.H_ORIGIN_OFFSET, Long.toString(record.offset())));
         headers.add(header(Topics.H_CONSUMER, consumer));
         return publisher.publishRaw(Topics.DLQ, record.key(), record.value(), headers).replaceWithVoid();
+    }
+
+    /**
+     * Dead-letters input that did not come from a topic, e.g. a mail to the inbound SMTP door that is
+     * neither a bounce nor a complaint: the bytes are kept whole, with the reason and where they came
+     * from, so an operator can look at them and nothing is silently dropped.
+     */
+    public Uni<Void> sendInput(String origin, String key, byte[] value, String reason, Map<String, String> context) {
+        String bounded = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+        LOG.warnf("dead-lettering input from %s: %s", origin, bounded);
+        registry.counter("postwire.dead.letters", "topic", origin, "consumer", origin).increment();
+        List<Header> headers = new java.util.ArrayList<>();
+        headers.add(header(Topics.H_REASON, bounded));
+        headers.add(header(Topics.H_CONSUMER, origin));
+        context.forEach((name, v) -> headers.add(header(name, v.length() > MAX_REASON ? v.substring(0, MAX_REASON) : v)));
+        return publisher.publishRaw(Topics.DLQ, key, value, headers).replaceWithVoid();
     }
 
     private static Header header(String name, String value) {

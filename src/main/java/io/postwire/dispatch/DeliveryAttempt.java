@@ -6,6 +6,7 @@ import io.postwire.bus.SendKeys;
 import io.postwire.bus.Topics;
 import io.postwire.dkim.DkimSigners;
 import io.postwire.event.Bounced;
+import io.postwire.feedback.BounceAddresses;
 import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
 import io.postwire.event.EventEnvelope;
@@ -48,6 +49,7 @@ public class DeliveryAttempt {
     private final DispatchConfig config;
     private final RetryPolicy retry;
     private final DeliveryMetrics metrics;
+    private final BounceAddresses bounces;
     private final MessageRenderer renderer = new MessageRenderer();
     private final Clock clock = Clock.systemUTC();
     /** Rendering and RSA signing are CPU work: keep them off the event loop, on every core. */
@@ -59,7 +61,7 @@ public class DeliveryAttempt {
             });
 
     DeliveryAttempt(EventPublisher publisher, SuppressionCheck suppression, DkimSigners signers, RelayRoute route,
-            DispatchConfig config, DeliveryMetrics metrics) {
+            DispatchConfig config, DeliveryMetrics metrics, BounceAddresses bounces) {
         this.publisher = publisher;
         this.suppression = suppression;
         this.signers = signers;
@@ -67,6 +69,7 @@ public class DeliveryAttempt {
         this.config = config;
         this.retry = config.retryPolicy();
         this.metrics = metrics;
+        this.bounces = bounces;
     }
 
     /** Touches the relay and signing configuration so that a mistake stops the start. */
@@ -102,9 +105,14 @@ public class DeliveryAttempt {
                         return record(new Rejected(s.messageId(), s.recipientId(), s.sender(), s.recipient(),
                                 Rejected.Reason.INVALID, "cannot build message: " + failure.getMessage()));
                     }
-                    return route.client().send(new SmtpEnvelope(s.sender(), List.of(s.recipient())), Buffer.buffer(bytes))
+                    return route.client().send(envelope(s), Buffer.buffer(bytes))
                             .chain(result -> outcome(s, attempt, expiresAt, result));
                 });
+    }
+
+    /** The return path names the send (signed VERP), so a bounce that comes back by mail finds its story. */
+    private SmtpEnvelope envelope(SendRequested s) {
+        return new SmtpEnvelope(bounces.returnPath(s.recipientId(), s.sender()), List.of(s.recipient()));
     }
 
     private byte[] sign(SendRequested s) {

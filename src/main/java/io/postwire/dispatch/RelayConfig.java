@@ -63,4 +63,33 @@ public interface RelayConfig {
     @WithName("idle-timeout")
     @WithDefault("PT30S")
     Duration idleTimeout();
+
+    /** OAuth2 for SASL XOAUTH2 (Microsoft 365 / Outlook.com); setting the token URL switches AUTH to it. */
+    Oauth oauth();
+
+    /** Where and how the relay's access token is obtained; see docs/smarthosts.md. */
+    interface Oauth {
+        @WithName("token-url")
+        Optional<String> tokenUrl();
+
+        @WithName("client-id")
+        Optional<String> clientId();
+
+        @WithName("client-secret")
+        Optional<String> clientSecret();
+
+        @WithName("refresh-token")
+        Optional<String> refreshToken();
+
+        @WithDefault("https://outlook.office365.com/.default")
+        String scope();
+
+        @WithDefault("PT10S")
+        Duration timeout();
+
+        /** {@code form} (Microsoft) or {@code basic}. */
+        @WithName("client-auth")
+        @WithDefault("form")
+        String clientAuth();
+    }
 }

@@ -40,4 +40,8 @@ public interface SmtpdHandler {
      * {@code 451 4.3.0}; a null reply is answered {@code 250 2.0.0 Ok}.
      */
     Future<SmtpdReply> deliver(SessionInfo session, MailTransaction transaction);
+
+    /** The connection is gone, whichever way it ended: a handler can drop what it kept for the session. */
+    default void sessionClosed(SessionInfo session) {
+    }
 }

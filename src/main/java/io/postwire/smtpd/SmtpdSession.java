@@ -842,6 +842,11 @@ final class SmtpdSession {
         if (!released) {
             released = true;
             server.sessionClosed(this);
+            try {
+                handler.sessionClosed(info());
+            } catch (RuntimeException e) {
+                LOG.debugf("%s [%s] handler failed on close: %s", id, options.name(), String.valueOf(e));
+            }
         }
         closedPromise.tryComplete();
     }

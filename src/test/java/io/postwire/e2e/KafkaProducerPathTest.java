@@ -12,6 +12,7 @@ import io.postwire.bus.Topics;
 import io.postwire.event.Delivered;
 import io.postwire.event.EventCodec;
 import io.postwire.event.EventEnvelope;
+import io.postwire.feedback.VerpToken;
 import io.postwire.event.Expired;
 import io.postwire.event.Rejected;
 import java.util.List;
@@ -86,7 +87,10 @@ class KafkaProducerPathTest {
             p.send(new ProducerRecord<>(Topics.SEND, "dest.test", json.writeValueAsBytes(envelope))).get();
         }
         ReceivedMessage m = DeliveryTestResource.smtp().awaitMessageFor(recipient, WAIT);
-        assertEquals("billing@example.test", m.mailFrom());
+        // The return path is the signed VERP address of this very send, not the sender.
+        assertTrue(m.mailFrom().endsWith("@" + DeliveryTestResource.BOUNCE_DOMAIN), m.mailFrom());
+        assertEquals(recipientId, new VerpToken(DeliveryTestResource.BOUNCE_SECRET.getBytes(StandardCharsets.UTF_8))
+                .decode(m.mailFrom()).orElseThrow());
         assertEquals("verified example.test", Dkimpy.verify(m.data(), DeliveryTestResource.DKIM_DOMAIN,
                 DeliveryTestResource.DKIM_SELECTOR, DeliveryTestResource.dkimTxtRecord()));
         String text = new String(m.data(), StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postwire.testsupport.PeerTools;
+import io.postwire.testsupport.Swaks;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -82,21 +83,21 @@ class SmtpdPeerInteropTest {
         Path data = tmp.resolve("message.eml");
         Files.write(data, java.util.Arrays.copyOf(MESSAGE, MESSAGE.length - 2));
 
-        Result r = swaks("--tls", "--auth", mechanism, "--auth-user", "alice", "--auth-password", "secret",
+        Swaks.Result r = swaks("--tls", "--auth", mechanism, "--auth-user", "alice", "--auth-password", "secret",
                 "--from", "alice@example.test", "--to", "bob@example.test,carol@example.test",
                 "--data", "@" + data);
 
-        assertEquals(0, r.exit, r.output);
-        assertEquals(1, handler.delivered.size(), r.output);
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(1, handler.delivered.size(), r.output());
         MailTransaction t = handler.last();
         assertEquals("alice@example.test", t.reversePath());
         assertEquals(List.of("bob@example.test", "carol@example.test"), t.recipients());
         assertArrayEquals(MESSAGE, t.message(), () -> "got:\n" + new String(t.message(), StandardCharsets.UTF_8)
-                + "\nswaks:\n" + r.output);
+                + "\nswaks:\n" + r.output());
         SessionInfo s = handler.deliveredSessions.get(0);
         assertTrue(s.tls());
         assertEquals("alice", s.authenticatedUser());
-        assertTrue(r.output.contains("AUTH " + mechanism), r.output);
+        assertTrue(r.output().contains("AUTH " + mechanism), r.output());
     }
 
     @Test
@@ -107,17 +108,17 @@ class SmtpdPeerInteropTest {
         Files.write(data, MESSAGE);
 
         // AUTH is not advertised before TLS, so swaks gives up.
-        Result plain = swaks("--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+        Swaks.Result plain = swaks("--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
                 "--from", "alice@example.test", "--to", "bob@example.test", "--data", "@" + data);
-        assertNotEquals(0, plain.exit, plain.output);
-        assertTrue(plain.output.contains("250 STARTTLS"), plain.output);
-        assertTrue(!plain.output.contains("AUTH PLAIN LOGIN"), plain.output);
+        assertNotEquals(0, plain.exit(), plain.output());
+        assertTrue(plain.output().contains("250 STARTTLS"), plain.output());
+        assertTrue(!plain.output().contains("AUTH PLAIN LOGIN"), plain.output());
 
         // Sending the AUTH anyway (swaks --auth-optional goes on without it) is refused as well.
-        Result forced = swaks("--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
+        Swaks.Result forced = swaks("--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "secret",
                 "--auth-optional", "--from", "alice@example.test", "--to", "bob@example.test", "--data", "@" + data);
-        assertNotEquals(0, forced.exit, forced.output);
-        assertTrue(forced.output.contains("530 5.7.0 Authentication required"), forced.output);
+        assertNotEquals(0, forced.exit(), forced.output());
+        assertTrue(forced.output().contains("530 5.7.0 Authentication required"), forced.output());
 
         assertEquals(0, handler.delivered.size());
         assertEquals(0, handler.authCalls.get());
@@ -128,11 +129,11 @@ class SmtpdPeerInteropTest {
         assertNull(PeerTools.ensureSwaks());
         start(submission().build());
 
-        Result r = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "wrong",
+        Swaks.Result r = swaks("--tls", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "wrong",
                 "--from", "alice@example.test", "--to", "bob@example.test");
 
-        assertNotEquals(0, r.exit, r.output);
-        assertTrue(r.output.contains("535 5.7.8"), r.output);
+        assertNotEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("535 5.7.8"), r.output());
         assertEquals(0, handler.delivered.size());
     }
 
@@ -177,18 +178,7 @@ class SmtpdPeerInteropTest {
         }
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private Result swaks(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(PeerTools.SWAKS.toString(),
-                "--server", "127.0.0.1", "--port", Integer.toString(server.actualPort()),
-                "--helo", "client.test", "--timeout", "20"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "swaks did not finish");
-        return new Result(p.exitValue(), output);
+    private Swaks.Result swaks(String... args) {
+        return Swaks.run(server.actualPort(), args);
     }
 }

@@ -18,6 +18,8 @@ public class DeliveryTestResource implements QuarkusTestResourceLifecycleManager
     public static final String API_KEY = "test-key-0123456789";
     public static final String DKIM_DOMAIN = "example.test";
     public static final String DKIM_SELECTOR = "e2e";
+    public static final String BOUNCE_DOMAIN = "bounces.example.test";
+    public static final String BOUNCE_SECRET = "e2e-bounce-secret-0123456789";
 
     private static TestSmtpServer smtp;
     private static String dkimTxt;
@@ -42,6 +44,15 @@ public class DeliveryTestResource implements QuarkusTestResourceLifecycleManager
             config.put("postwire.dispatch.retry.initial", "PT1S");
             config.put("postwire.dispatch.retry.max", "PT2S");
             config.put("postwire.kafka.partitions", "3");
+            config.put("postwire.bounce.domain", BOUNCE_DOMAIN);
+            config.put("postwire.bounce.secret", BOUNCE_SECRET);
+            // The SMTP doors, with STARTTLS from a self-signed certificate (AUTH needs TLS).
+            SelfSignedTls.PemFiles tls = SelfSignedTls.writePem(Files.createTempDirectory("postwire-e2e-tls"));
+            config.put("postwire.submission.tls.certificate-file", tls.certificate().toString());
+            config.put("postwire.submission.tls.key-file", tls.privateKey().toString());
+            config.put("postwire.submission.auth-failure-delay", "PT0.2S");
+            config.put("postwire.inbound.tls.certificate-file", tls.certificate().toString());
+            config.put("postwire.inbound.tls.key-file", tls.privateKey().toString());
             return config;
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the delivery test environment", e);
