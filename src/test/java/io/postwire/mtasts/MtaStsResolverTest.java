@@ -121,7 +121,8 @@ class MtaStsResolverTest {
 
     @Test
     void testingAndNoneModes() throws Exception {
-        publish("testing.test", "t1", Reply.policy("version: STSv1\nmode: testing\nmx: *.testing.test\nmax_age: 600\n"));
+        publish("testing.test", "t1",
+                Reply.policy("version: STSv1\nmode: testing\nmx: *.testing.test\nmax_age: 600\n"));
         publish("none.test", "n1", Reply.policy("version: STSv1\nmode: none\nmax_age: 600\n"));
         MtaStsResolver resolver = resolver();
         assertEquals(new TlsPolicy.Testing(List.of("*.testing.test")), await(resolver.policyFor("testing.test")));
@@ -153,7 +154,8 @@ class MtaStsResolverTest {
         publish("idchange.test", "v1", Reply.policy(ENFORCE));
         MtaStsResolver resolver = resolver(Duration.ZERO, Duration.ofSeconds(10), policyCertificate.trust());
         assertInstanceOf(TlsPolicy.Enforce.class, await(resolver.policyFor("idchange.test")));
-        publish("idchange.test", "v2", Reply.policy("version: STSv1\nmode: testing\nmx: mx.idchange.test\nmax_age: 600"));
+        publish("idchange.test", "v2",
+                Reply.policy("version: STSv1\nmode: testing\nmx: mx.idchange.test\nmax_age: 600"));
         PolicyLookup lookup = await(resolver.lookup("idchange.test"));
         assertEquals(new TlsPolicy.Testing(List.of("mx.idchange.test")), lookup.policy());
         assertEquals(PolicyLookup.Source.FETCHED, lookup.source());
@@ -221,7 +223,8 @@ class MtaStsResolverTest {
 
         publish("enforce.test", "1", Reply.policy(ENFORCE));
         TrustOptions otherAnchor = TestCertificates.forNames("unrelated.example.test").trust();
-        PolicyLookup untrusted = await(resolver(Duration.ZERO, Duration.ofSeconds(10), otherAnchor).lookup("enforce.test"));
+        PolicyLookup untrusted =
+                await(resolver(Duration.ZERO, Duration.ofSeconds(10), otherAnchor).lookup("enforce.test"));
         assertEquals(new TlsPolicy.None(), untrusted.policy());
         assertProblem(untrusted, TlsResult.STS_WEBPKI_INVALID);
     }

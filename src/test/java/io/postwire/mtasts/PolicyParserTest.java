@@ -36,7 +36,8 @@ class PolicyParserTest {
 
     @Test
     void toleratesLfTrailingWhitespaceBlankLinesUnknownKeysAndNoFinalNewline() {
-        StsPolicy policy = valid("version: STSv1  \nmode:testing\t\n\nmx: MX.Example.NET.\nfuture_key: x\nmax_age: 86400");
+        StsPolicy policy =
+                valid("version: STSv1  \nmode:testing\t\n\nmx: MX.Example.NET.\nfuture_key: x\nmax_age: 86400");
         assertEquals(StsPolicy.Mode.TESTING, policy.mode());
         assertEquals(List.of("mx.example.net"), policy.mx());
         StsPolicy none = valid("version: STSv1\nmode: none\nmax_age: 31557600\n");
