@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param negativeTtlSeconds for NXDOMAIN and empty answers, the negative TTL from the SOA in the
  *                           authority section (RFC 2308 §5), or -1 when there is none
  * @param failure            why there is no answer, for {@link Status#FAILED}; else empty
+ * @param txt                the TXT records for the name asked (following CNAMEs), if TXT was
+ *                           asked: each record's character-strings joined without separator
  */
 record DnsAnswer(Status status, List<MxRecord> mx, List<AddressRecord> addresses, long negativeTtlSeconds,
-        String failure) {
+        String failure, List<String> txt) {
 
     enum Status {
         /** NOERROR: the records asked for, possibly none (NODATA). */
@@ -44,6 +46,13 @@ record DnsAnswer(Status status, List<MxRecord> mx, List<AddressRecord> addresses
         mx = List.copyOf(mx);
         addresses = List.copyOf(addresses);
         Objects.requireNonNull(failure, "failure");
+        txt = List.copyOf(txt);
+    }
+
+    /** An answer without TXT records: what every MX, A and AAAA query gets. */
+    DnsAnswer(Status status, List<MxRecord> mx, List<AddressRecord> addresses, long negativeTtlSeconds,
+            String failure) {
+        this(status, mx, addresses, negativeTtlSeconds, failure, List.of());
     }
 
     static DnsAnswer failed(String why) {

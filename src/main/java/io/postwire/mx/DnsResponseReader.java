@@ -45,6 +45,7 @@ final class DnsResponseReader {
         Set<String> owners = owners(response, normalize(name));
         List<MxRecord> mx = new ArrayList<>();
         List<AddressRecord> addresses = new ArrayList<>();
+        List<String> txt = new ArrayList<>();
         for (int i = 0, n = response.count(DnsSection.ANSWER); i < n; i++) {
             DnsRecord record = response.recordAt(DnsSection.ANSWER, i);
             if (!(record instanceof DnsRawRecord) || !record.type().equals(type)
@@ -59,12 +60,34 @@ final class DnsResponseReader {
                 }
                 int at = data.readerIndex();
                 mx.add(new MxRecord(data.getUnsignedShort(at), readName(data, at + 2), ttl));
+            } else if (type.equals(DnsRecordType.TXT)) {
+                txt.add(readText(data));
             } else {
                 addresses.add(new AddressRecord(address(data, type, name), ttl));
             }
         }
-        long negativeTtl = mx.isEmpty() && addresses.isEmpty() ? negativeTtl(response) : -1;
-        return new DnsAnswer(DnsAnswer.Status.ANSWERED, mx, addresses, negativeTtl, "");
+        long negativeTtl = mx.isEmpty() && addresses.isEmpty() && txt.isEmpty() ? negativeTtl(response) : -1;
+        return new DnsAnswer(DnsAnswer.Status.ANSWERED, mx, addresses, negativeTtl, "", txt);
+    }
+
+    /**
+     * The character-strings of one TXT record (RFC 1035 §3.3.14) joined without separator, as
+     * RFC 7208 §3.3 and RFC 8461 §3.1 read a record split into several strings. Bytes outside
+     * ASCII are kept as ISO-8859-1 characters, so a parser sees them and can reject them.
+     */
+    static String readText(ByteBuf data) {
+        StringBuilder text = new StringBuilder();
+        int at = data.readerIndex();
+        int end = data.writerIndex();
+        while (at < end) {
+            int length = data.getUnsignedByte(at);
+            if (at + 1 + length > end) {
+                throw new IllegalArgumentException("TXT string runs past the record");
+            }
+            text.append(data.toString(at + 1, length, StandardCharsets.ISO_8859_1));
+            at += 1 + length;
+        }
+        return text.toString();
     }
 
     /** The name asked and every alias it leads to through CNAMEs in the answer. */

@@ -15,10 +15,16 @@ final class AttemptFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final transient SmtpReply reply;
+    private final TlsFailure tlsFailure;
 
-    private AttemptFailure(SmtpReply reply, String reason) {
+    private AttemptFailure(SmtpReply reply, String reason, TlsFailure tlsFailure) {
         super(reason, null, false, false);
         this.reply = reply;
+        this.tlsFailure = tlsFailure;
+    }
+
+    private AttemptFailure(SmtpReply reply, String reason) {
+        this(reply, reason, null);
     }
 
     static AttemptFailure verdict(SmtpReply reply) {
@@ -36,6 +42,16 @@ final class AttemptFailure extends Exception {
 
     static AttemptFailure network(String reason) {
         return new AttemptFailure(null, reason);
+    }
+
+    /** TLS was required and could not be had; the kind is kept for TLS reporting. */
+    static AttemptFailure tls(TlsFailure kind, String reason) {
+        return new AttemptFailure(null, reason, kind);
+    }
+
+    /** Which TLS requirement failed, or null when the failure was about something else. */
+    static TlsFailure tlsFailureOf(Throwable cause) {
+        return cause instanceof AttemptFailure f ? f.tlsFailure : null;
     }
 
     /** The server's verdict, or null when the failure was network-level. */

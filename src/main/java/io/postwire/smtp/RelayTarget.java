@@ -1,5 +1,6 @@
 package io.postwire.smtp;
 
+import io.vertx.core.net.TrustOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,6 +25,10 @@ import java.util.Optional;
  * @param maxConnections         most live connections at once; further sends queue (FIFO)
  * @param maxMessagesPerConnection transactions after which a connection is closed
  * @param idleTimeout            an idle pooled connection is closed after this long
+ * @param certificateName        the name sent as SNI and, in {@link TlsMode#VERIFIED}, required
+ *                               among the certificate's DNS names; empty means {@code host}. For
+ *                               MX delivery: the MX host name while {@code host} is its address
+ * @param trust                  the trust store for server certificates; empty means the JVM's
  */
 public record RelayTarget(
         String host,
@@ -37,7 +42,9 @@ public record RelayTarget(
         Duration dataTimeout,
         int maxConnections,
         int maxMessagesPerConnection,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Optional<String> certificateName,
+        Optional<TrustOptions> trust) {
 
     public RelayTarget {
         Objects.requireNonNull(host, "host");
@@ -65,6 +72,24 @@ public record RelayTarget(
             throw new IllegalArgumentException(
                     "maxMessagesPerConnection must be >= 1, was " + maxMessagesPerConnection);
         }
+        Objects.requireNonNull(certificateName, "certificateName");
+        Objects.requireNonNull(trust, "trust");
+        if (certificateName.isPresent() && certificateName.get().isBlank()) {
+            throw new IllegalArgumentException("certificateName must not be blank");
+        }
+        if (tlsMode == TlsMode.VERIFIED && trustAllCertificates) {
+            throw new IllegalArgumentException("VERIFIED TLS cannot trust all certificates");
+        }
+    }
+
+    /** A target that names no certificate and uses the JVM's trust store. */
+    public RelayTarget(String host, int port, TlsMode tlsMode, boolean trustAllCertificates,
+            Optional<SmtpCredentials> credentials, String heloName, Duration connectTimeout,
+            Duration commandTimeout, Duration dataTimeout, int maxConnections, int maxMessagesPerConnection,
+            Duration idleTimeout) {
+        this(host, port, tlsMode, trustAllCertificates, credentials, heloName, connectTimeout, commandTimeout,
+                dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout, Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -80,29 +105,54 @@ public record RelayTarget(
 
     public RelayTarget withTls(TlsMode mode, boolean trustAll) {
         return new RelayTarget(host, port, mode, trustAll, credentials, heloName, connectTimeout,
-                commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout);
+                commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout,
+                certificateName, trust);
     }
 
     public RelayTarget withCredentials(SmtpCredentials creds) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, Optional.of(creds), heloName,
                 connectTimeout, commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection,
-                idleTimeout);
+                idleTimeout, certificateName, trust);
     }
 
     public RelayTarget withHeloName(String name) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, name,
                 connectTimeout, commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection,
-                idleTimeout);
+                idleTimeout, certificateName, trust);
     }
 
     public RelayTarget withTimeouts(Duration connect, Duration command, Duration data) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, heloName,
-                connect, command, data, maxConnections, maxMessagesPerConnection, idleTimeout);
+                connect, command, data, maxConnections, maxMessagesPerConnection, idleTimeout, certificateName,
+                trust);
     }
 
     public RelayTarget withPool(int connections, int messagesPerConnection, Duration idle) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, heloName,
-                connectTimeout, commandTimeout, dataTimeout, connections, messagesPerConnection, idle);
+                connectTimeout, commandTimeout, dataTimeout, connections, messagesPerConnection, idle,
+                certificateName, trust);
+    }
+
+    /**
+     * STARTTLS required and the server authenticated as {@code name} (RFC 8461 §4.2): the
+     * target for an MX host under an MTA-STS {@code enforce} policy, {@code host} being its address.
+     */
+    public RelayTarget withVerifiedTls(String name) {
+        return new RelayTarget(host, port, TlsMode.VERIFIED, false, credentials, heloName, connectTimeout,
+                commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout,
+                Optional.of(name), trust);
+    }
+
+    /** Server certificates must chain to {@code trustOptions} instead of the JVM's trust store. */
+    public RelayTarget withTrust(TrustOptions trustOptions) {
+        return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, heloName, connectTimeout,
+                commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout,
+                certificateName, Optional.of(trustOptions));
+    }
+
+    /** The name the server certificate must carry: {@code certificateName}, else {@code host}. */
+    public String expectedCertificateName() {
+        return certificateName.orElse(host);
     }
 
     /** The server as {@code host:port}, as reported in {@link SmtpResult#remoteHost()}. */

@@ -62,10 +62,10 @@ final class SessionSetup {
         if (target.tlsMode() == TlsMode.OFF) {
             return Future.succeededFuture();
         }
-        boolean required = target.tlsMode() == TlsMode.REQUIRED;
+        boolean required = target.tlsMode() == TlsMode.REQUIRED || target.tlsMode() == TlsMode.VERIFIED;
         if (!conn.capabilities().startTls()) {
             return required
-                    ? Future.failedFuture(AttemptFailure.network(
+                    ? Future.failedFuture(AttemptFailure.tls(TlsFailure.STARTTLS_NOT_SUPPORTED,
                             "TLS required but " + target.address() + " does not offer STARTTLS"))
                     : Future.succeededFuture();
         }
@@ -73,7 +73,8 @@ final class SessionSetup {
             if (r.code() != 220) {
                 // Refused STARTTLS leaves the session in plain text, usable when TLS is optional.
                 return required
-                        ? Future.failedFuture(AttemptFailure.network("TLS required but STARTTLS was refused: " + r.reply()))
+                        ? Future.failedFuture(AttemptFailure.tls(TlsFailure.STARTTLS_NOT_SUPPORTED,
+                                "TLS required but STARTTLS was refused: " + r.reply()))
                         : Future.succeededFuture();
             }
             // RFC 3207 §4.2: forget everything learned before the handshake and ask again.

@@ -102,10 +102,15 @@ public final class SmtpClient {
                 .setSsl(false);
         if (target.trustAllCertificates()) {
             options.setTrustAll(true).setHostnameVerificationAlgorithm("");
+        } else if (target.tlsMode() == TlsMode.VERIFIED) {
+            // The chain is checked by the trust manager; the name by SmtpConnection after the
+            // handshake, against the MX host name, so that a mismatch is reported as such.
+            options.setHostnameVerificationAlgorithm("");
         } else {
             // Default JDK trust store, and the certificate must name the host we connected to.
             options.setHostnameVerificationAlgorithm("HTTPS");
         }
+        target.trust().ifPresent(options::setTrustOptions);
         return options;
     }
 }

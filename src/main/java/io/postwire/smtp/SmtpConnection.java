@@ -6,8 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One TCP connection to an SMTP server and the matching of server replies to the commands sent on
@@ -109,17 +113,32 @@ final class SmtpConnection implements ReplyParser.Listener {
             breakWith("TLS handshake timed out after " + ms + " ms");
             done.tryFail(AttemptFailure.network(brokenReason));
         });
-        socket.upgradeToSsl(target.host()).onComplete(ar -> {
+        String name = target.expectedCertificateName();
+        socket.upgradeToSsl(name).onComplete(ar -> {
             vertx.cancelTimer(timer);
-            if (ar.succeeded()) {
+            if (ar.failed()) {
+                breakWith("TLS handshake failed: " + AttemptFailure.reasonOf(ar.cause()));
+                done.tryFail(AttemptFailure.tls(TlsFailure.ofHandshake(ar.cause()), brokenReason));
+            } else if (target.tlsMode() == TlsMode.VERIFIED && !certificateNames(name)) {
+                // The chain was trusted; the name is checked here so a mismatch is reported as one.
+                breakWith("TLS certificate of " + target.address() + " is not valid for " + name);
+                done.tryFail(AttemptFailure.tls(TlsFailure.CERTIFICATE_HOST_MISMATCH, brokenReason));
+            } else {
                 tls = true;
                 done.tryComplete();
-            } else {
-                breakWith("TLS handshake failed: " + AttemptFailure.reasonOf(ar.cause()));
-                done.tryFail(AttemptFailure.network(brokenReason));
             }
         });
         return done.future();
+    }
+
+    private boolean certificateNames(String name) {
+        try {
+            List<Certificate> chain = socket.peerCertificates();
+            return !chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf
+                    && CertificateNames.matches(leaf, name);
+        } catch (SSLPeerUnverifiedException e) {
+            return false;
+        }
     }
 
     /** Sends QUIT when still possible, then closes; completes once the socket is closed. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Shares up to {@code maxConnections} live connections to one relay target among sends. Sends
@@ -244,6 +245,7 @@ final class SmtpConnectionPool {
         for (String r : job.env.recipients()) {
             results.add(AttemptFailure.resultFor(r, cause));
         }
-        job.promise.complete(new SmtpResult(target.address(), tls, results));
+        job.promise.complete(new SmtpResult(target.address(), tls, results,
+                Optional.ofNullable(AttemptFailure.tlsFailureOf(cause))));
     }
 }

@@ -2,17 +2,26 @@ package io.postwire.smtp;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one {@link SmtpClient#send} attempt produced: which server it talked to ({@code host:port}),
- * whether the session ran over TLS, and one {@link RecipientResult} per envelope recipient, in
- * envelope order.
+ * whether the session ran over TLS, one {@link RecipientResult} per envelope recipient, in
+ * envelope order, and, when the attempt failed because TLS could not be had as the target's
+ * {@link TlsMode} required, which TLS check failed.
  */
-public record SmtpResult(String remoteHost, boolean tlsUsed, List<RecipientResult> recipients) {
+public record SmtpResult(String remoteHost, boolean tlsUsed, List<RecipientResult> recipients,
+        Optional<TlsFailure> tlsFailure) {
 
     public SmtpResult {
         Objects.requireNonNull(remoteHost, "remoteHost");
         recipients = List.copyOf(recipients);
+        Objects.requireNonNull(tlsFailure, "tlsFailure");
+    }
+
+    /** A result without a TLS failure. */
+    public SmtpResult(String remoteHost, boolean tlsUsed, List<RecipientResult> recipients) {
+        this(remoteHost, tlsUsed, recipients, Optional.empty());
     }
 
     /** True when every recipient was accepted by the server. */

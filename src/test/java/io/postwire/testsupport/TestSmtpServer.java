@@ -56,9 +56,9 @@ public final class TestSmtpServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger queueIds = new AtomicInteger();
 
-    private TestSmtpServer(Options options) throws IOException {
+    private TestSmtpServer(Options options, SSLContext certificate) throws IOException {
         this.options = options;
-        this.tls = options.startTls() ? SelfSignedTls.serverContext() : null;
+        this.tls = options.startTls() ? certificate : null;
         this.serverSocket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
         threads.execute(this::acceptLoop);
     }
@@ -69,8 +69,13 @@ public final class TestSmtpServer implements AutoCloseable {
     }
 
     public static TestSmtpServer start(Options options) {
+        return start(options, options.startTls() ? SelfSignedTls.serverContext() : null);
+    }
+
+    /** Starts a server whose STARTTLS presents {@code certificate} (e.g. one for mx.example.test). */
+    public static TestSmtpServer start(Options options, SSLContext certificate) {
         try {
-            return new TestSmtpServer(options);
+            return new TestSmtpServer(options, certificate);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start test SMTP server", e);
         }

@@ -109,6 +109,13 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Forgets every record of {@code name} (to change a TXT record between lookups). */
+    public TestDnsServer remove(String name) {
+        String owner = key(name);
+        records.removeIf(rr -> rr.owner().equals(owner));
+        return this;
+    }
+
     /** Answers SERVFAIL to every question about {@code name}. */
     public TestDnsServer servfail(String name) {
         servfail.add(key(name));
@@ -134,7 +141,7 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
-    /** Queries received for {@code name} of {@code type} ("MX", "A", "AAAA"). */
+    /** Queries received for {@code name} of {@code type} ("MX", "A", "AAAA", "TXT"). */
     public int queries(String name, String type) {
         AtomicInteger count = counts.get(key(name) + "/" + type.toUpperCase(Locale.ROOT));
         return count == null ? 0 : count.get();
@@ -283,6 +290,8 @@ public final class TestDnsServer implements AutoCloseable {
                 return "MX";
             case TYPE_AAAA:
                 return "AAAA";
+            case TYPE_TXT:
+                return "TXT";
             default:
                 return String.valueOf(type);
         }
