@@ -65,7 +65,7 @@ final class ShippedShaping {
             # Yahoo: "[TS03] All messages from ... will be permanently deferred" (TS01-TS03).
             rules.yahoo-ts-block.order=30
             rules.yahoo-ts-block.code=4xx
-            rules.yahoo-ts-block.text=[[]TS0[1-3][]]
+            rules.yahoo-ts-block.text=TS0[1-3][^0-9]
             rules.yahoo-ts-block.action=suspend
             rules.yahoo-ts-block.duration=1h
 
@@ -104,7 +104,7 @@ final class ShippedShaping {
             # volume or user complaints". Cut hard: Yahoo's patience is short.
             rules.yahoo-tss04.order=80
             rules.yahoo-tss04.code=4xx
-            rules.yahoo-tss04.text=[[]TSS04[]]
+            rules.yahoo-tss04.text=TSS04
             rules.yahoo-tss04.action=throttle
             rules.yahoo-tss04.factor=0.25
             rules.yahoo-tss04.scope=all

@@ -190,8 +190,8 @@ final class SiteState {
         }
         long ramp = Nanos.of(config.rampInterval());
         if (state == State.THROTTLED) {
-            rateFactor = Math.min(1, rateFactor + config.rampStep());
-            connectionFactor = Math.min(1, connectionFactor + config.rampStep());
+            rateFactor = rampUp(rateFactor, config.rampStep());
+            connectionFactor = rampUp(connectionFactor, config.rampStep());
             effective = scaled();
         }
         if (rateFactor == 1 && connectionFactor == 1) {
@@ -250,6 +250,12 @@ final class SiteState {
         return new SiteLimits(Math.max(1, (int) Math.floor(configured.maxConnections() * connectionFactor)),
                 configured.connectionRate().times(connectionFactor), configured.messagesPerConnection(),
                 configured.messageRate().times(rateFactor), configured.dailyCap());
+    }
+
+    /** Additive increase; 0.5 + 4 × 0.1 is 0.9999999999999999 in binary, which must count as back. */
+    private static double rampUp(double factor, double step) {
+        double next = factor + step;
+        return next >= 1 - 1e-9 ? 1 : next;
     }
 
     private static long interval(SiteLimits.Rate rate) {
