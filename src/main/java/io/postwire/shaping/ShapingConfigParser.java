@@ -154,7 +154,8 @@ public final class ShapingConfigParser {
                 fallback == null ? null : fallback.messagesPerConnection());
         SiteLimits.Rate messageRate = get(where, f, "message-rate", SiteLimits.Rate::parse,
                 fallback == null ? null : fallback.messageRate());
-        Long dailyCap = get(where, f, "daily-cap", ShapingConfigParser::whole, fallback == null ? 0L : fallback.dailyCap());
+        Long dailyCap = get(where, f, "daily-cap", ShapingConfigParser::whole,
+                fallback == null ? 0L : fallback.dailyCap());
         if (problems.size() > before) {
             return null;
         }

@@ -54,7 +54,8 @@ class EventCodecTest {
         String json = new String(codec.write(new SiteEnvelope("id-2", "test", Instant.parse("2026-11-27T10:00:00Z"), 1,
                 t)), StandardCharsets.UTF_8);
         assertTrue(json.startsWith("{\"specversion\":\"1.0\",\"id\":\"id-2\",\"source\":\"test\","
-                + "\"type\":\"io.postwire.SiteThrottled\",\"time\":\"2026-11-27T10:00:00Z\",\"subject\":\"yahoo\","), json);
+                + "\"type\":\"io.postwire.SiteThrottled\",\"time\":\"2026-11-27T10:00:00Z\","
+                + "\"subject\":\"yahoo\","), json);
         assertTrue(json.contains("\"limits\":{\"maxConnections\":2,\"connectionRate\":\"10/min\","
                 + "\"messagesPerConnection\":20,\"messageRate\":\"75/h\",\"dailyCap\":1000}"), json);
         assertEquals(t, codec.readSite(json.getBytes(StandardCharsets.UTF_8)).data());
