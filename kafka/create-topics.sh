@@ -44,6 +44,7 @@ create() { # name partitions retention.ms [max.message.bytes]
 create postwire.send.v1   "$partitions" 604800000  8388608  # 7 days
 create postwire.events.v1 "$partitions" -1                  # forever: projections replay it
 create postwire.retry.v1  "$partitions" 604800000  8388608  # 7 days
+create postwire.sites.v1  "$partitions" 2592000000         # 30 days: site throttles and suspensions
 create postwire.dlq.v1    1             2592000000 8388608  # 30 days, always one partition
 
 "$kafka_topics" --bootstrap-server "$bootstrap" --describe \

@@ -15,6 +15,12 @@ public final class Topics {
     public static final String EVENTS = "postwire.events.v1";
     /** Deferred sends waiting for their next attempt, keyed like {@link #SEND}. */
     public static final String RETRY = "postwire.retry.v1";
+    /**
+     * Site throttles, suspensions and resumptions ({@code io.postwire.event.SiteEvent}), keyed by
+     * site so that one site's changes stay in order on one partition. Small and operational: why
+     * mail to a site is waiting, not part of any recipient's story.
+     */
+    public static final String SITES = "postwire.sites.v1";
     /** Records nobody could read, with the reason in headers; keyed like the original. */
     public static final String DLQ = "postwire.dlq.v1";
 
@@ -45,6 +51,7 @@ public final class Topics {
                 new Definition(EVENTS, partitions, Map.of("retention.ms", "-1")),
                 new Definition(RETRY, partitions, Map.of("retention.ms", "604800000",
                         "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))),
+                new Definition(SITES, partitions, Map.of("retention.ms", THIRTY_DAYS_MS)),
                 new Definition(DLQ, 1, Map.of("retention.ms", THIRTY_DAYS_MS,
                         "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))));
     }

@@ -28,6 +28,14 @@ final class Require {
         Addresses.require("recipient", recipient);
     }
 
+    /** The fields every {@link SiteEvent} carries. */
+    static void site(String site, String pool, String reason, SiteLimits limits) {
+        text("site", site);
+        text("pool", pool);
+        text("reason", reason);
+        present("limits", limits);
+    }
+
     static int attempt(int attempt) {
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);

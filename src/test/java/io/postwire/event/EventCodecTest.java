@@ -34,6 +34,55 @@ class EventCodecTest {
         assertEquals(e, codec.read(codec.write(e)), "write then read must give the same event");
     }
 
+    @ParameterizedTest
+    @CsvSource({"site-throttled.json, SiteThrottled", "site-suspended.json, SiteSuspended",
+        "site-resumed.json, SiteResumed"})
+    void documentedSiteSamplesDeserialiseAndRoundTrip(String file, String type) throws Exception {
+        byte[] json = Files.readAllBytes(Path.of("kafka", "samples", file));
+        SiteEnvelope e = codec.readSite(json);
+        assertEquals(type, e.data().getClass().getSimpleName());
+        assertEquals("outlook", e.subject());
+        assertEquals(e, codec.readSite(codec.write(e)), "write then read must give the same event");
+    }
+
+    @Test
+    void siteEventsCarryTheSiteAsSubjectAndLimitsInConfigNotation() {
+        SiteLimits limits = new SiteLimits(2, SiteLimits.Rate.parse("10/min"), 20, SiteLimits.Rate.parse("300/h")
+                .times(0.25), 1000);
+        SiteThrottled t = new SiteThrottled("yahoo", "ip-2", "rule yahoo-tss04 matched", "yahoo-tss04",
+                SmtpReply.parse(421, "4.7.0 [TSS04] deferred"), limits, Instant.parse("2026-11-27T10:05:00Z"), false);
+        String json = new String(codec.write(new SiteEnvelope("id-2", "test", Instant.parse("2026-11-27T10:00:00Z"), 1,
+                t)), StandardCharsets.UTF_8);
+        assertTrue(json.startsWith("{\"specversion\":\"1.0\",\"id\":\"id-2\",\"source\":\"test\","
+                + "\"type\":\"io.postwire.SiteThrottled\",\"time\":\"2026-11-27T10:00:00Z\","
+                + "\"subject\":\"yahoo\","), json);
+        assertTrue(json.contains("\"limits\":{\"maxConnections\":2,\"connectionRate\":\"10/min\","
+                + "\"messagesPerConnection\":20,\"messageRate\":\"75/h\",\"dailyCap\":1000}"), json);
+        assertEquals(t, codec.readSite(json.getBytes(StandardCharsets.UTF_8)).data());
+    }
+
+    @Test
+    void eachFamilyIsRefusedOnTheOtherFamilysTopic() throws Exception {
+        byte[] site = Files.readAllBytes(Path.of("kafka", "samples", "site-resumed.json"));
+        MalformedEventException e = assertThrows(MalformedEventException.class, () -> codec.read(site));
+        assertTrue(e.getMessage().contains("belongs on postwire.sites.v1"), e.getMessage());
+        byte[] story = Files.readAllBytes(Path.of("kafka", "samples", "delivered.json"));
+        e = assertThrows(MalformedEventException.class, () -> codec.readSite(story));
+        assertTrue(e.getMessage().contains("io.postwire.Delivered is not a site event"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"specversion\":\"1.0\",\"type\":\"io.postwire.SiteResumed\",\"schemaversion\":1,\"data\":{\"site\":\"outlook\",\"pool\":\"default\",\"reason\":\"r\",\"manual\":false}}|limits is required",
+        "{\"specversion\":\"1.0\",\"type\":\"io.postwire.SiteSuspended\",\"schemaversion\":1,\"data\":{\"site\":\"outlook\",\"pool\":\"default\",\"reason\":\"r\",\"manual\":false,\"limits\":{\"maxConnections\":1,\"connectionRate\":\"1/s\",\"messagesPerConnection\":1,\"messageRate\":\"1/s\",\"dailyCap\":0}}}|until is required",
+        "{\"specversion\":\"1.0\",\"type\":\"io.postwire.SiteResumed\",\"schemaversion\":1,\"data\":{\"site\":\"outlook\",\"pool\":\"default\",\"reason\":\"r\",\"manual\":false,\"limits\":{\"maxConnections\":1,\"connectionRate\":\"fast\",\"messagesPerConnection\":1,\"messageRate\":\"1/s\",\"dailyCap\":0}}}|rate must look like"})
+    void malformedSiteRecordsAreRefusedWithAReason(String caseLine) {
+        String[] parts = caseLine.split("\\|");
+        MalformedEventException e = assertThrows(MalformedEventException.class,
+                () -> codec.readSite(parts[0].getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains(parts[1]), "reason was: " + e.getMessage());
+    }
+
     @Test
     void writesTheCloudEventsAttributes() {
         SendRequested s = new SendRequested("m1", "m1.1", "a@example.test", "b@dest.test", null, List.of("b@dest.test"),

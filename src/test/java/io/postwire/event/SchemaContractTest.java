@@ -79,6 +79,41 @@ class SchemaContractTest {
         assertEquals(Set.of(), ENVELOPE.validate(written), written.toString());
     }
 
+    static Stream<SiteEvent> siteEvents() {
+        Instant t = Instant.parse("2026-11-27T10:00:00Z");
+        SiteLimits limits = new SiteLimits(5, SiteLimits.Rate.parse("20/min"), 50,
+                SiteLimits.Rate.parse("1200/h").times(1 / 3.0), 0);
+        SmtpReply busy = SmtpReply.parse(451, "4.7.500 Server busy");
+        return Stream.of(
+                new SiteThrottled("outlook", "default", "rule x matched", "x", busy, limits, t, false),
+                new SiteThrottled("outlook", "ip-2", "ramp step", null, null, limits, t, false),
+                new SiteSuspended("outlook", "default", "rule y matched", "y", busy, limits, t, false),
+                new SiteSuspended("example.co.uk", "default", "operator: maintenance", null, null, limits, t, true),
+                new SiteResumed("gmail", "default", "suspension ended", limits, false),
+                new SiteResumed("gmail", "default", "operator: resumed", limits, true));
+    }
+
+    @ParameterizedTest
+    @MethodSource("siteEvents")
+    void whatTheCodecWritesForSitesSatisfiesTheSchemas(SiteEvent event) throws Exception {
+        JsonNode written = json.readTree(codec.write(SiteEnvelope.of("test", Instant.now(), event)));
+        assertEquals(Set.of(), ENVELOPE.validate(written), written.toString());
+    }
+
+    @Test
+    void theSiteSchemaRefusesWhatTheCodecRefuses() throws Exception {
+        ObjectNode sample = (ObjectNode) json.readTree(Path.of("kafka", "samples", "site-throttled.json").toFile());
+        ((ObjectNode) sample.get("data").get("limits")).put("messageRate", "lots");
+        assertFalse(ENVELOPE.validate(sample).isEmpty(), "schema accepted a bad rate");
+        org.junit.jupiter.api.Assertions.assertThrows(MalformedEventException.class,
+                () -> codec.readSite(json.writeValueAsBytes(sample)));
+        ObjectNode noUntil = (ObjectNode) json.readTree(Path.of("kafka", "samples", "site-suspended.json").toFile());
+        ((ObjectNode) noUntil.get("data")).remove("until");
+        assertFalse(ENVELOPE.validate(noUntil).isEmpty(), "schema accepted a suspension without an end");
+        org.junit.jupiter.api.Assertions.assertThrows(MalformedEventException.class,
+                () -> codec.readSite(json.writeValueAsBytes(noUntil)));
+    }
+
     @Test
     void theSchemaRefusesWhatTheCodecRefuses() throws Exception {
         ObjectNode sample = (ObjectNode) json.readTree(Path.of("kafka", "samples", "send-requested.json").toFile());

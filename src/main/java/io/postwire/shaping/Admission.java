@@ -1,0 +1,30 @@
+package io.postwire.shaping;
+
+import java.time.Instant;
+
+/**
+ * The answer to "may this start now?". An expected outcome, so a value and not an exception.
+ * {@link SiteShaper#admit} answers {@link Permit}, {@link WaitUntil} or {@link Suspended};
+ * {@link SiteShaper#openConnection} may also answer {@link Busy}.
+ */
+public sealed interface Admission {
+
+    /** Go ahead. A connection permit must be returned with {@link SiteShaper#connectionClosed}. */
+    record Permit(SiteKey key) implements Admission {
+    }
+
+    /** A rate or the daily cap says no; ask again at {@code at}, not before. */
+    record WaitUntil(Instant at, String reason) implements Admission {
+    }
+
+    /** The site is suspended for this pool; nothing starts before {@code until}. */
+    record Suspended(Instant until, String reason) implements Admission {
+    }
+
+    /**
+     * All {@code maxConnections} connections are open: reuse one when it frees up rather than
+     * polling, since no instant can be predicted.
+     */
+    record Busy(int open, int max) implements Admission {
+    }
+}
