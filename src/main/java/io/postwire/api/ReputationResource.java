@@ -34,24 +34,28 @@ public class ReputationResource {
     }
 
     /** Event counts. {@code sent} counts send requests. */
-    public record Counts(long sent, long delivered, long deferred, long bounced, long rejected, long expired) {
+    public record Counts(long sent, long delivered, long deferred, long bounced, long rejected, long expired,
+            long complained) {
         Counts plus(Counts o) {
             return new Counts(sent + o.sent, delivered + o.delivered, deferred + o.deferred, bounced + o.bounced,
-                    rejected + o.rejected, expired + o.expired);
+                    rejected + o.rejected, expired + o.expired, complained + o.complained);
         }
     }
 
     /**
      * Rates over attempts that reached the remote server (delivered + deferred + bounced), the
-     * denominator mailbox providers judge a sender by. Null when there were none.
+     * denominator mailbox providers judge a sender by; the complaint rate is over delivered mail, as
+     * providers compute it (Gmail and Yahoo ask senders to stay below 0.3 %). Null when undefined.
      */
-    public record Rates(Double delivery, Double deferral, Double bounce) {
+    public record Rates(Double delivery, Double deferral, Double bounce, Double complaint) {
         static Rates of(Counts c) {
             long attempts = c.delivered() + c.deferred() + c.bounced();
+            Double complaint = c.delivered() == 0 ? null : ratio(c.complained(), c.delivered());
             if (attempts == 0) {
-                return new Rates(null, null, null);
+                return new Rates(null, null, null, complaint);
             }
-            return new Rates(ratio(c.delivered(), attempts), ratio(c.deferred(), attempts), ratio(c.bounced(), attempts));
+            return new Rates(ratio(c.delivered(), attempts), ratio(c.deferred(), attempts), ratio(c.bounced(), attempts),
+                    complaint);
         }
 
         private static double ratio(long n, long d) {
@@ -80,9 +84,10 @@ public class ReputationResource {
 
     private static RoleView role(List<ReputationHour> rows, String role) {
         List<HourView> hours = rows.stream().filter(r -> r.role.equals(role))
-                .map(r -> new HourView(r.hour, new Counts(r.sent, r.delivered, r.deferred, r.bounced, r.rejected, r.expired)))
+                .map(r -> new HourView(r.hour, new Counts(r.sent, r.delivered, r.deferred, r.bounced, r.rejected, r.expired,
+                        r.complained)))
                 .toList();
-        Counts totals = hours.stream().map(HourView::counts).reduce(new Counts(0, 0, 0, 0, 0, 0), Counts::plus);
+        Counts totals = hours.stream().map(HourView::counts).reduce(new Counts(0, 0, 0, 0, 0, 0, 0), Counts::plus);
         return new RoleView(totals, Rates.of(totals), hours);
     }
 }

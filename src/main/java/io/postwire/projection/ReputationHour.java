@@ -45,4 +45,8 @@ public class ReputationHour extends PanacheEntityBase {
 
     @Column(name = "expired", nullable = false)
     public long expired;
+
+    /** Complaints (ARF reports) about mail to or from this domain; a default lets the schema update add it to old rows. */
+    @Column(name = "complained", nullable = false, columnDefinition = "bigint default 0 not null")
+    public long complained;
 }

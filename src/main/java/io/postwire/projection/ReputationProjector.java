@@ -1,6 +1,7 @@
 package io.postwire.projection;
 
 import io.postwire.event.Bounced;
+import io.postwire.event.Complained;
 import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
 import io.postwire.event.Expired;
@@ -61,6 +62,7 @@ public class ReputationProjector implements Projector {
                     row.bounced += d.bounced;
                     row.rejected += d.rejected;
                     row.expired += d.expired;
+                    row.complained += d.complained;
                 }
             });
             return created.isEmpty() ? Uni.createFrom().voidItem() : ReputationHour.persist(created).replaceWithVoid();
@@ -79,7 +81,11 @@ public class ReputationProjector implements Projector {
         } else if (e instanceof Deferred) {
             return r -> r.deferred++;
         } else if (e instanceof Bounced) {
+            // A DSN bounce comes after the relay's 250 was counted as delivered: both counts keep it,
+            // so delivered means "accepted by the next hop" and the bounce rate includes late bounces.
             return r -> r.bounced++;
+        } else if (e instanceof Complained) {
+            return r -> r.complained++;
         } else if (e instanceof Rejected) {
             return r -> r.rejected++;
         } else if (e instanceof Expired) {

@@ -110,7 +110,8 @@ class InboundDoorTest {
 
     @Test
     void anArfComplaintBecomesComplainedAndSuppressesTheRecipient(@TempDir Path tmp) throws Exception {
-        Sent sent = deliver("angry-" + UUID.randomUUID().toString().substring(0, 8) + "@dest.test");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Sent sent = deliver("angry-" + run + "@cx-" + run + ".test");
         // Like Microsoft JMRP: the recipient is redacted; the returned message still has our tracking header.
         String arf = "From: staff@hotmail.example\r\nTo: " + FBL + "\r\nSubject: complaint about message\r\n"
                 + "MIME-Version: 1.0\r\n"
@@ -134,6 +135,12 @@ class InboundDoorTest {
         await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
                 .get("/api/v1/suppressions/" + sent.recipient()).then().statusCode(200)
                 .body("reason", equalTo("complaint")));
+        // Reputation: one delivered message, one complaint about it.
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/reputation/domains/cx-" + run + ".test").then().statusCode(200)
+                .body("asRecipientDomain.totals.delivered", equalTo(1))
+                .body("asRecipientDomain.totals.complained", equalTo(1))
+                .body("asRecipientDomain.rates.complaint", equalTo(1.0f)));
     }
 
     @Test
