@@ -31,7 +31,14 @@ public final class LocalPlatform {
         EmbeddedKafka kafka = EmbeddedKafka.start(HOME.resolve("kafka").toAbsolutePath(), intEnv("POSTWIRE_LOCAL_KAFKA_PORT", 9092));
         EmbeddedPg pg = EmbeddedPg.start(HOME.resolve("postgres").toAbsolutePath(), intEnv("POSTWIRE_LOCAL_PG_PORT", 15432));
 
-        ProcessBuilder app = new ProcessBuilder("java", "-jar", PostwireProcess.JAR.toString()).inheritIO();
+        // POSTWIRE_LOCAL_JVM_OPTS: extra JVM options for the application only (heap, a profiler).
+        List<String> command = new java.util.ArrayList<>(List.of("java"));
+        String jvmOpts = env.getOrDefault("POSTWIRE_LOCAL_JVM_OPTS", "").strip();
+        if (!jvmOpts.isEmpty()) {
+            command.addAll(List.of(jvmOpts.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", PostwireProcess.JAR.toString()));
+        ProcessBuilder app = new ProcessBuilder(command).inheritIO();
         Map<String, String> appEnv = app.environment();
         appEnv.putAll(PostwireProcess.wiring(kafka, pg));
 
