@@ -1,5 +1,6 @@
 package io.postwire.mx;
 
+import io.postwire.testsupport.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

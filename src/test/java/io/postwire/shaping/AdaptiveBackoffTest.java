@@ -1,5 +1,6 @@
 package io.postwire.shaping;
 
+import io.postwire.testsupport.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,7 +31,7 @@ class AdaptiveBackoffTest {
             + "block list (S3150).");
     private static final SmtpReply TOO_MANY = SmtpReply.parse(421, "4.7.0 Too many connections, try again later");
 
-    private final FakeClock clock = new FakeClock("2026-11-27T10:00:00Z");
+    private final MutableClock clock = new MutableClock("2026-11-27T10:00:00Z");
     private final SiteShaper shaper = new SiteShaper(ShapingConfig.shipped(), clock);
     private final SiteKey outlook = SiteKey.of("outlook");
     private final SiteLimits configured = ShapingConfig.shipped().limitsFor("outlook");

@@ -1,5 +1,6 @@
 package io.postwire.shaping;
 
+import io.postwire.testsupport.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class BackoffRulesGoldenTest {
         SiteKey key = SiteKey.of(f[0].strip());
         SmtpReply reply = reply(f[1].strip());
         String expected = f[2].strip();
-        SiteShaper shaper = new SiteShaper(ShapingConfig.shipped(), new FakeClock("2026-11-27T10:00:00Z"));
+        SiteShaper shaper = new SiteShaper(ShapingConfig.shipped(), new MutableClock("2026-11-27T10:00:00Z"));
 
         Optional<SiteEvent> event = shaper.observe(key, reply, false);
         if (expected.equals("none")) {

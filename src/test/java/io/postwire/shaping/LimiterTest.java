@@ -1,5 +1,6 @@
 package io.postwire.shaping;
 
+import io.postwire.testsupport.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The limits themselves, on a fake clock: rates, connection caps, daily caps. */
 class LimiterTest {
 
-    private final FakeClock clock = new FakeClock("2026-11-27T10:00:00Z");
+    private final MutableClock clock = new MutableClock("2026-11-27T10:00:00Z");
     private final SiteKey site = SiteKey.of("dest.test");
 
     private SiteShaper shaper(String... kv) {

@@ -1,5 +1,6 @@
 package io.postwire.shaping;
 
+import io.postwire.testsupport.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Tens of thousands of sites at once, bounded: held ones are small, idle ones are forgotten. */
 class SiteMemoryTest {
 
-    private final FakeClock clock = new FakeClock("2026-11-27T10:00:00Z");
+    private final MutableClock clock = new MutableClock("2026-11-27T10:00:00Z");
 
     @Test
     void tenThousandSitesFitInAFewMegabytes() {

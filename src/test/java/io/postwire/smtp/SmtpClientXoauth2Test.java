@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postwire.oauth.MutableClock;
+import io.postwire.testsupport.MutableClock;
 import io.postwire.oauth.OAuth2Settings;
 import io.postwire.oauth.OAuth2TokenSource;
 import io.postwire.oauth.TestTokenEndpoint;
