@@ -1,15 +1,14 @@
 package io.postwire.mtasts;
 
 import io.postwire.mx.DnsSettings;
+import io.postwire.mx.DomainName;
 import io.postwire.mx.RecordResolver;
 import io.postwire.mx.TxtResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.net.IDN;
 import java.time.InstantSource;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -126,22 +125,12 @@ public final class MtaStsResolver implements AutoCloseable {
         return new PolicyLookup(domain, entry.policy().toTlsPolicy(), source, problem);
     }
 
-    /** Lower-case ASCII (IDNA) without the trailing dot; empty when it cannot be a domain name. */
+    /**
+     * The domain's lower-case ASCII form, as MX resolution uses it; short enough that
+     * {@code _mta-sts.} and {@code mta-sts.} in front still make a valid name.
+     */
     static Optional<String> ascii(String domain) {
-        if (domain == null) {
-            return Optional.empty();
-        }
-        String name = domain.strip();
-        if (name.endsWith(".")) {
-            name = name.substring(0, name.length() - 1);
-        }
-        try {
-            name = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        return !name.isEmpty() && name.length() <= 240 && MxPatterns.valid(name) && !name.startsWith("*")
-                ? Optional.of(name) : Optional.empty();
+        return DomainName.ascii(domain).filter(name -> name.length() <= 240);
     }
 
     /** How many domains have a cached policy (for tests and metrics). */

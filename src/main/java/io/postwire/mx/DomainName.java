@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** Checks a recipient domain and puts it in the one form the cache and DNS queries use. */
-final class DomainName {
+public final class DomainName {
 
     private DomainName() {
     }
@@ -15,7 +15,7 @@ final class DomainName {
      * a DNS name: empty labels, labels over 63 octets, names over 253, characters outside
      * letters, digits, hyphen and underscore, or an address literal such as {@code [10.0.0.1]}.
      */
-    static Optional<String> ascii(String domain) {
+    public static Optional<String> ascii(String domain) {
         if (domain == null) {
             return Optional.empty();
         }
