@@ -100,7 +100,7 @@ final class MailTransaction {
     private Future<Void> sendBody() {
         conn.write(msg.wire());
         bodySent = true;
-        return conn.expect(conn.target().dataTimeout()).transform(ar -> {
+        return conn.expect(conn.target().dataTimeout(), "the reply to the message").transform(ar -> {
             fin = Step.of(ar);
             return Future.succeededFuture();
         });

@@ -26,7 +26,7 @@ final class SessionSetup {
 
     static Future<SmtpConnection> run(SmtpConnection conn) {
         SessionSetup setup = new SessionSetup(conn);
-        return conn.expect(setup.target.commandTimeout())
+        return conn.expect(setup.target.commandTimeout(), "the greeting")
                 .compose(setup::greeting)
                 .compose(v -> setup.hello(true))
                 .compose(v -> setup.startTls())

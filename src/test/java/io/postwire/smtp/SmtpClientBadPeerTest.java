@@ -125,6 +125,22 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
     // ---- before the greeting ----
 
     @Test
+    void aServerThatNeverGreetsFailsWithinTheCommandTimeout() {
+        server = TestSmtpServer.start(Options.defaults().withSilentGreeting());
+        client(target(server.port()));
+
+        SmtpResult result = send("x@example.net", "y@example.net");
+
+        assertTookAtMost(COMMAND.plusSeconds(1));
+        for (RecipientResult r : result.recipients()) {
+            assertNull(r.reply());
+            assertTrue(r.failure().startsWith("timeout after 800 ms waiting for the greeting"), r.failure());
+        }
+        assertNothingLeftOpen();
+        assertRecovers();
+    }
+
+    @Test
     void aClosedPortIsAFailureAndTheClientDeliversOnceSomeoneListens() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -304,7 +320,7 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
         SmtpResult result = send(new SmtpEnvelope(FROM, List.of("x@example.net")), body);
 
         assertTookAtMost(DATA.plusSeconds(1));
-        assertFailure(result, "x@example.net", "timeout after 800 ms");
+        assertFailure(result, "x@example.net", "timeout after 800 ms waiting for the reply to the message");
         assertNothingLeftOpen();
         assertRecovers();
     }
