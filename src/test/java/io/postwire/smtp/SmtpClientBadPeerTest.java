@@ -377,6 +377,21 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
         assertRecovers(Options.defaults().withStartTls());
     }
 
+    @Test
+    void a421ToStartTlsIsEveryRecipientsReply() {
+        server = TestSmtpServer.start(Options.defaults().withStartTls()
+                .withReply("STARTTLS", "421 4.3.2 shutting down"));
+        client(target(server.port()).withTls(TlsMode.OPTIONAL, true));
+
+        SmtpResult result = send("x@example.net");
+
+        assertTookAtMost(Duration.ofSeconds(2));
+        assertReply(result, "x@example.net", "421 4.3.2 shutting down");
+        assertNothingLeftOpen();
+        assertFalse(server.commands().stream().anyMatch(c -> c.startsWith("MAIL")), server.commands().toString());
+        assertRecovers(Options.defaults().withStartTls());
+    }
+
     // ---- message size (RFC 1870) ----
 
     @Test
