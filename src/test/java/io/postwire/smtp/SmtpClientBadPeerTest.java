@@ -395,6 +395,26 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
     // ---- message size (RFC 1870) ----
 
     @Test
+    void aMessageOverTheAnnouncedSizeIsRefusedLocallyAsTooLarge() {
+        server = TestSmtpServer.start(Options.defaults().withSizeLimit(1000, true));
+        client(target(server.port()));
+        Buffer big = Buffer.buffer("Subject: big\r\n\r\n" + "x".repeat(2000) + "\r\n");
+
+        SmtpResult result = send(new SmtpEnvelope(FROM, List.of("x@example.net", "y@example.net")), big);
+
+        for (RecipientResult r : result.recipients()) {
+            assertNull(r.failure(), r.toString());
+            assertEquals(552, r.reply().code());
+            assertEquals("5.3.4", r.reply().enhancedCode());
+            assertTrue(r.reply().text().contains("exceeds size limit 1000"), r.reply().text());
+            assertEquals(BounceClass.MESSAGE_TOO_LARGE, BounceClassifier.classify(r.reply()));
+        }
+        assertFalse(server.commands().stream().anyMatch(c -> c.startsWith("MAIL")), server.commands().toString());
+        assertRecovers(Options.defaults().withSizeLimit(1000, true));
+        assertEquals(1, server.connectionCount(), "the connection stays usable");
+    }
+
+    @Test
     void a552AfterTheFinalDotIsAPermanentTooLargeReply() {
         server = TestSmtpServer.start(Options.defaults().withSizeLimit(1000, false));
         client(target(server.port()));
