@@ -450,7 +450,7 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
     @Test
     void aFinalReplyWithoutLineEndBeforeHangingUpIsAFailureNotADelivery() {
         // The server did take the message: reporting a failure means it may come twice (RFC 1047),
-        // which is the side to err on; a cut-off line is no reply (Postfix refuses it too).
+        // the price of never losing one; a cut-off line is no reply (Postfix refuses it too).
         server = TestSmtpServer.start(Options.defaults().withUnterminatedFinalReply());
         client(target(server.port()));
 
