@@ -1,5 +1,6 @@
 package io.postwire.smtp;
 
+import io.postwire.event.SmtpReply;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,9 +39,30 @@ final class MailTransaction {
     }
 
     static Future<Outcome> run(SmtpConnection conn, SmtpEnvelope env, FramedMessage msg) {
+        long limit = conn.capabilities().maxSize();
+        if (limit > 0 && msg.originalSize() > limit) {
+            return Future.succeededFuture(tooLarge(conn, env, msg, limit));
+        }
         MailTransaction tx = new MailTransaction(conn, env, msg);
         Future<Void> dialogue = conn.capabilities().pipelining() ? tx.pipelined() : tx.lockStep();
         return dialogue.transform(ar -> Future.succeededFuture(tx.finish()));
+    }
+
+    /**
+     * RFC 1870 §4: a message larger than the server's announced limit "will be rejected with a
+     * permanent failure (552)". Sending it anyway would cost the whole transfer to learn that, so
+     * the reply is made here, in the server's name as Postfix does, with the enhanced code 5.3.4
+     * (RFC 3463: message too big for system) that classifies it as too large. Nothing is sent, so
+     * the connection stays as it was, ready for the next message.
+     */
+    private static Outcome tooLarge(SmtpConnection conn, SmtpEnvelope env, FramedMessage msg, long limit) {
+        SmtpReply refusal = new SmtpReply(552, "5.3.4", "message size " + msg.originalSize()
+                + " exceeds size limit " + limit + " of server " + conn.target().address() + " (not sent)");
+        List<RecipientResult> results = new ArrayList<>();
+        for (String r : env.recipients()) {
+            results.add(RecipientResult.replied(r, refusal));
+        }
+        return new Outcome(results, false);
     }
 
     private Future<Void> pipelined() {
@@ -100,7 +122,7 @@ final class MailTransaction {
     private Future<Void> sendBody() {
         conn.write(msg.wire());
         bodySent = true;
-        return conn.expect(conn.target().dataTimeout()).transform(ar -> {
+        return conn.expect(conn.target().dataTimeout(), "the reply to the message").transform(ar -> {
             fin = Step.of(ar);
             return Future.succeededFuture();
         });

@@ -9,8 +9,10 @@ import java.util.Objects;
  *
  * <p>The verdict is the RCPT reply when RCPT was refused, otherwise the final reply after the
  * message; when the session or transaction failed earlier it is that earlier reply (greeting,
- * EHLO, AUTH, MAIL or DATA). A failure (refused connection, timeout, TLS problem, connection lost)
- * is always to be treated as transient by the caller.
+ * EHLO, STARTTLS, MAIL or DATA). One reply is made by the client in the server's name: {@code
+ * 552 5.3.4} for a message larger than the SIZE the server announced (RFC 1870 §4), which is then
+ * not sent. A failure (refused connection, timeout, TLS problem, connection lost, or credentials
+ * refused at AUTH) is always to be treated as transient by the caller.
  */
 public record RecipientResult(String recipient, SmtpReply reply, String failure) {
 

@@ -26,7 +26,7 @@ final class SessionSetup {
 
     static Future<SmtpConnection> run(SmtpConnection conn) {
         SessionSetup setup = new SessionSetup(conn);
-        return conn.expect(setup.target.commandTimeout())
+        return conn.expect(setup.target.commandTimeout(), "the greeting")
                 .compose(setup::greeting)
                 .compose(v -> setup.hello(true))
                 .compose(v -> setup.startTls())
@@ -70,6 +70,11 @@ final class SessionSetup {
                     : Future.succeededFuture();
         }
         return command("STARTTLS").compose(r -> {
+            if (r.code() == 421) {
+                // RFC 5321 §3.8: the server is closing the channel; carrying on in plain text would
+                // only lose its reply to "connection closed".
+                return Future.failedFuture(AttemptFailure.verdict(r.reply()));
+            }
             if (r.code() != 220) {
                 // Refused STARTTLS leaves the session in plain text, usable when TLS is optional.
                 return required

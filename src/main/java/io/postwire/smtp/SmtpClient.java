@@ -95,6 +95,11 @@ public final class SmtpClient {
         return target;
     }
 
+    /** Connections open, being opened or being closed right now; lets tests prove none leaked. */
+    Uni<Integer> liveConnections() {
+        return Uni.createFrom().emitter(emitter -> context.runOnContext(v -> emitter.complete(pool.live())));
+    }
+
     private static NetClientOptions netOptions(RelayTarget target) {
         // Plain TCP first; the SSL settings are used by NetSocket.upgradeToSsl after STARTTLS.
         NetClientOptions options = new NetClientOptions()

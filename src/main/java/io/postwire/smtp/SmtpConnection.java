@@ -28,10 +28,12 @@ final class SmtpConnection implements ReplyParser.Listener {
     private static final class Waiting {
         final Promise<ServerReply> promise = Promise.promise();
         final long timeoutMs;
+        final String awaited;
         long timerId = -1;
 
-        Waiting(long timeoutMs) {
+        Waiting(long timeoutMs, String awaited) {
             this.timeoutMs = timeoutMs;
+            this.awaited = awaited;
         }
     }
 
@@ -77,10 +79,18 @@ final class SmtpConnection implements ReplyParser.Listener {
 
     /** Claims the next server reply; fails on timeout or when the connection breaks. */
     Future<ServerReply> expect(Duration timeout) {
+        return expect(timeout, "a reply");
+    }
+
+    /**
+     * As {@link #expect(Duration)}; {@code awaited} names the reply in the timeout failure (e.g.
+     * "the greeting"), so a log tells a server that never greets from one that stalls later.
+     */
+    Future<ServerReply> expect(Duration timeout, String awaited) {
         if (brokenReason != null) {
             return Future.failedFuture(AttemptFailure.network(brokenReason));
         }
-        Waiting w = new Waiting(Math.max(1, timeout.toMillis()));
+        Waiting w = new Waiting(Math.max(1, timeout.toMillis()), awaited);
         waiting.add(w);
         if (waiting.size() == 1) {
             arm(w);
@@ -185,7 +195,8 @@ final class SmtpConnection implements ReplyParser.Listener {
 
     private void arm(Waiting w) {
         w.timerId = vertx.setTimer(w.timeoutMs,
-                id -> breakWith("timeout after " + w.timeoutMs + " ms waiting for a reply from " + target.address()));
+                id -> breakWith("timeout after " + w.timeoutMs + " ms waiting for " + w.awaited + " from "
+                        + target.address()));
     }
 
     private void breakWith(String reason) {

@@ -234,6 +234,11 @@ final class SmtpConnectionPool {
         }
     }
 
+    /** Connections counted against {@code maxConnections}: open, opening or closing. */
+    int live() {
+        return live;
+    }
+
     private void checkDrained() {
         if (closed && live == 0) {
             drained.tryComplete();

@@ -6,7 +6,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,9 +44,9 @@ import javax.net.ssl.SSLContext;
  */
 public final class TestSmtpServer implements AutoCloseable {
 
-    private final Options options;
+    private volatile Options options;
+    private volatile SSLContext tls;
     private final ServerSocket serverSocket;
-    private final SSLContext tls;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-smtp");
         t.setDaemon(true);
@@ -56,10 +59,10 @@ public final class TestSmtpServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger queueIds = new AtomicInteger();
 
-    private TestSmtpServer(Options options, SSLContext certificate) throws IOException {
+    private TestSmtpServer(Options options, SSLContext certificate, int port) throws IOException {
         this.options = options;
         this.tls = options.startTls() ? certificate : null;
-        this.serverSocket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        this.serverSocket = new ServerSocket(port, 100, InetAddress.getLoopbackAddress());
         threads.execute(this::acceptLoop);
     }
 
@@ -74,8 +77,20 @@ public final class TestSmtpServer implements AutoCloseable {
 
     /** Starts a server whose STARTTLS presents {@code certificate} (e.g. one for mx.example.test). */
     public static TestSmtpServer start(Options options, SSLContext certificate) {
+        return start(options, certificate, 0);
+    }
+
+    /**
+     * Starts a server on a given port, e.g. one a client was refused on a moment ago; the port may
+     * have been taken in between, which fails the start.
+     */
+    public static TestSmtpServer start(Options options, int port) {
+        return start(options, options.startTls() ? SelfSignedTls.serverContext() : null, port);
+    }
+
+    private static TestSmtpServer start(Options options, SSLContext certificate, int port) {
         try {
-            return new TestSmtpServer(options, certificate);
+            return new TestSmtpServer(options, certificate, port);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start test SMTP server", e);
         }
@@ -170,6 +185,41 @@ public final class TestSmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Changes the behaviour from now on, for open sessions too (each command reads the options
+     * afresh): a test makes the server bad, then good again to prove the client recovers.
+     */
+    public void reconfigure(Options newOptions) {
+        reconfigure(newOptions, tls != null || !newOptions.startTls() ? tls : SelfSignedTls.serverContext());
+    }
+
+    /** As {@link #reconfigure(Options)}, with STARTTLS presenting {@code certificate} from now on. */
+    public void reconfigure(Options newOptions, SSLContext certificate) {
+        tls = certificate;
+        options = newOptions;
+    }
+
+    /** How many client connections are open right now, as the server sees them. */
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** Waits until the server has seen every client connection closed; fails the test on timeout. */
+    public void awaitAllClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!open.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(open.size() + " connection(s) still open after " + timeout);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for connections to close", e);
+            }
+        }
+    }
+
     /** Forgets received messages, commands and the connection count. */
     public void clear() {
         synchronized (messages) {
@@ -255,47 +305,116 @@ public final class TestSmtpServer implements AutoCloseable {
      * @param startTls      announce STARTTLS with a self-signed certificate (default off)
      * @param authUser      when non-null, AUTH PLAIN/LOGIN is offered and required before MAIL
      * @param authPassword  the password matching {@code authUser}
-     * @param greeting      the greeting line, default {@code 220 localhost ESMTP test}; a non-220
-     *                      greeting is sent and the connection closed
+     * @param greeting      the greeting line, default {@code 220 localhost ESMTP test}; after a 421
+     *                      greeting the connection is closed, after any other non-220 greeting the
+     *                      server waits for QUIT and answers every other command with 503 (RFC 5321
+     *                      §3.1)
      * @param dataReply     the reply after the final dot, default {@code 250 2.0.0 queued as N}; a
      *                      non-2xx reply means the message is not recorded
      * @param hangAfterData read the message after DATA, then never answer (for timeout tests)
      * @param ehlo          answer EHLO (default on); off makes EHLO get 502 so clients must use HELO
      * @param xoauth2       when non-null, AUTH XOAUTH2 is offered and required before MAIL
+     * @param faults        misbehaviours of a bad peer, none by default
      */
     public record Options(boolean pipelining, boolean startTls, String authUser, String authPassword,
-            String greeting, String dataReply, boolean hangAfterData, boolean ehlo, Xoauth2 xoauth2) {
+            String greeting, String dataReply, boolean hangAfterData, boolean ehlo, Xoauth2 xoauth2, Faults faults) {
 
         public static Options defaults() {
-            return new Options(true, false, null, null, "220 localhost ESMTP test", null, false, true, null);
+            return new Options(true, false, null, null, "220 localhost ESMTP test", null, false, true, null,
+                    Faults.NONE);
         }
 
         public Options withoutPipelining() {
-            return new Options(false, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo, xoauth2);
+            return new Options(false, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo,
+                    xoauth2, faults);
         }
 
         public Options withStartTls() {
-            return new Options(pipelining, true, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo, xoauth2);
+            return new Options(pipelining, true, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo,
+                    xoauth2, faults);
         }
 
         public Options withAuth(String user, String password) {
-            return new Options(pipelining, startTls, user, password, greeting, dataReply, hangAfterData, ehlo, xoauth2);
+            return new Options(pipelining, startTls, user, password, greeting, dataReply, hangAfterData, ehlo,
+                    xoauth2, faults);
         }
 
         public Options withGreeting(String line) {
-            return new Options(pipelining, startTls, authUser, authPassword, line, dataReply, hangAfterData, ehlo, xoauth2);
+            return new Options(pipelining, startTls, authUser, authPassword, line, dataReply, hangAfterData, ehlo,
+                    xoauth2, faults);
         }
 
         public Options withDataReply(String line) {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, line, hangAfterData, ehlo, xoauth2);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, line, hangAfterData, ehlo,
+                    xoauth2, faults);
         }
 
         public Options withHangAfterData() {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, true, ehlo, xoauth2);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, true, ehlo,
+                    xoauth2, faults);
         }
 
         public Options withoutEhlo() {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, false, xoauth2);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, false,
+                    xoauth2, faults);
+        }
+
+        /** Accepts the TCP connection but never sends a greeting; reads until the client goes away. */
+        public Options withSilentGreeting() {
+            return withFaults(faults.with(f -> f.silent = true));
+        }
+
+        /**
+         * Answers every {@code verb} command with {@code reply} instead of acting on it (the DATA
+         * command gets it instead of 354); a 421 reply is followed by closing the connection.
+         */
+        public Options withReply(String verb, String reply) {
+            return withFaults(faults.with(f -> f.replies.put(verb.toUpperCase(Locale.ROOT), reply)));
+        }
+
+        /**
+         * Limits messages to {@code limit} octets (RFC 1870): announced as {@code SIZE limit} and
+         * enforced at MAIL when {@code announced}, otherwise no SIZE is announced; either way a
+         * bigger message gets {@code 552 5.3.4} after the final dot.
+         */
+        public Options withSizeLimit(long limit, boolean announced) {
+            return withFaults(faults.with(f -> {
+                f.sizeLimit = limit;
+                f.sizeAnnounced = announced;
+            }));
+        }
+
+        /** Closes the connection once {@code bytes} octets of the message have been read after 354. */
+        public Options withDisconnectDuringData(int bytes) {
+            return withFaults(faults.with(f -> f.disconnectAfterBodyBytes = bytes));
+        }
+
+        /** Reads the message after 354 at no more than {@code bytesPerSecond}, straight off the socket. */
+        public Options withSlowBodyReader(int bytesPerSecond) {
+            return withFaults(faults.with(f -> f.bodyBytesPerSecond = bytesPerSecond));
+        }
+
+        /** Answers STARTTLS with 220, then breaks the handshake as {@code fault} says. */
+        public Options withStartTlsFault(StartTlsFault fault) {
+            return withFaults(faults.with(f -> f.startTlsFault = fault));
+        }
+
+        /** Writes every reply in 5-octet pieces with {@code delayMs} between them. */
+        public Options withRepliesInPieces(long delayMs) {
+            return withFaults(faults.with(f -> f.pieceDelayMs = delayMs));
+        }
+
+        /**
+         * Records the message, then sends the reply after the final dot without its CRLF and closes
+         * the connection: the client cannot know the message was taken.
+         */
+        public Options withUnterminatedFinalReply() {
+            return withFaults(faults.with(f -> f.unterminatedFinalReply = true));
+        }
+
+        private Options withFaults(Faults f) {
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo,
+                    xoauth2, f);
         }
 
         /**
@@ -319,11 +438,59 @@ public final class TestSmtpServer implements AutoCloseable {
         }
 
         private Options withXoauth2(Xoauth2 x) {
-            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo, x);
+            return new Options(pipelining, startTls, authUser, authPassword, greeting, dataReply, hangAfterData, ehlo,
+                    x, faults);
         }
 
         boolean authRequired() {
             return authUser != null || xoauth2 != null;
+        }
+    }
+
+    /** How the server breaks a STARTTLS it has just accepted with 220. */
+    public enum StartTlsFault {
+        /** A normal handshake. */
+        NONE,
+        /** Reads the client's hello, answers with bytes that are no TLS record, closes. */
+        GARBAGE,
+        /** Closes the connection right after the 220. */
+        CLOSE
+    }
+
+    /**
+     * The misbehaviours of a bad peer, set through the {@code Options.with...} methods; see there.
+     * Built by copying, so an Options value never changes once made.
+     */
+    public static final class Faults {
+
+        static final Faults NONE = new Faults();
+
+        boolean silent;
+        final Map<String, String> replies = new HashMap<>();
+        long sizeLimit = 10_485_760;
+        boolean sizeAnnounced = true;
+        int disconnectAfterBodyBytes = -1;
+        int bodyBytesPerSecond;
+        StartTlsFault startTlsFault = StartTlsFault.NONE;
+        long pieceDelayMs;
+        boolean unterminatedFinalReply;
+
+        private Faults() {
+        }
+
+        Faults with(java.util.function.Consumer<Faults> change) {
+            Faults copy = new Faults();
+            copy.silent = silent;
+            copy.replies.putAll(replies);
+            copy.sizeLimit = sizeLimit;
+            copy.sizeAnnounced = sizeAnnounced;
+            copy.disconnectAfterBodyBytes = disconnectAfterBodyBytes;
+            copy.bodyBytesPerSecond = bodyBytesPerSecond;
+            copy.startTlsFault = startTlsFault;
+            copy.pieceDelayMs = pieceDelayMs;
+            copy.unterminatedFinalReply = unterminatedFinalReply;
+            change.accept(copy);
+            return copy;
         }
     }
 

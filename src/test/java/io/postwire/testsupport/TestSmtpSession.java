@@ -22,7 +22,6 @@ final class TestSmtpSession implements Runnable {
     private static final int MAX_LINE = 64 * 1024;
 
     private final TestSmtpServer server;
-    private final TestSmtpServer.Options options;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -33,7 +32,6 @@ final class TestSmtpSession implements Runnable {
 
     TestSmtpSession(TestSmtpServer server, Socket socket) {
         this.server = server;
-        this.options = server.options();
         this.socket = socket;
     }
 
@@ -42,13 +40,21 @@ final class TestSmtpSession implements Runnable {
         try {
             in = new BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
-            reply(options.greeting());
-            if (!options.greeting().startsWith("220")) {
+            if (faults().silent) {
+                while (in.read() != -1) {
+                    // say nothing; wait until the client gives up
+                }
                 return;
             }
+            String greeting = options().greeting();
+            reply(greeting);
+            if (greeting.startsWith("421")) {
+                return; // RFC 5321 §3.8: 421 closes the channel
+            }
+            boolean serving = greeting.startsWith("220");
             String line;
             while ((line = readLine()) != null) {
-                if (!handle(line)) {
+                if (!(serving ? handle(line) : refuse(line))) {
                     return;
                 }
             }
@@ -59,15 +65,39 @@ final class TestSmtpSession implements Runnable {
         }
     }
 
+    private TestSmtpServer.Options options() {
+        return server.options();
+    }
+
+    private TestSmtpServer.Faults faults() {
+        return server.options().faults();
+    }
+
+    /** After a 554 greeting: RFC 5321 §3.1, wait for QUIT and answer anything else with 503. */
+    private boolean refuse(String line) throws IOException {
+        server.logCommand(line);
+        if (line.toUpperCase(Locale.ROOT).startsWith("QUIT")) {
+            reply("221 2.0.0 bye");
+            return false;
+        }
+        reply("503 5.5.1 no SMTP service here");
+        return true;
+    }
+
     /** Answers one command; false ends the session. */
     private boolean handle(String line) throws IOException {
         String upper = line.toUpperCase(Locale.ROOT);
         String verb = upper.split(" ", 2)[0];
         server.logCommand(verb.equals("AUTH") ? withoutCredentials(upper) : line);
+        String forced = faults().replies.get(verb);
+        if (forced != null) {
+            reply(forced);
+            return !forced.startsWith("421");
+        }
         switch (verb) {
             case "EHLO" -> ehlo(line);
             case "HELO" -> { resetTransaction(); reply("250 localhost"); }
-            case "STARTTLS" -> startTls();
+            case "STARTTLS" -> { return startTls(); }
             case "AUTH" -> auth(line);
             case "MAIL" -> mail(line);
             case "RCPT" -> { return rcpt(line); }
@@ -87,6 +117,7 @@ final class TestSmtpSession implements Runnable {
     }
 
     private void ehlo(String line) throws IOException {
+        TestSmtpServer.Options options = options();
         if (!options.ehlo()) {
             reply("502 5.5.1 EHLO not implemented");
             return;
@@ -97,7 +128,9 @@ final class TestSmtpSession implements Runnable {
         if (options.pipelining()) {
             lines.add("PIPELINING");
         }
-        lines.add("SIZE 10485760");
+        if (faults().sizeAnnounced) {
+            lines.add("SIZE " + faults().sizeLimit);
+        }
         lines.add("8BITMIME");
         if (options.startTls() && !tls) {
             lines.add("STARTTLS");
@@ -112,20 +145,32 @@ final class TestSmtpSession implements Runnable {
         for (int i = 0; i < lines.size(); i++) {
             sb.append("250").append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i)).append("\r\n");
         }
-        out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        write(sb.toString());
     }
 
     private boolean authOffered() {
-        return options.authRequired() && (tls || !options.startTls());
+        return options().authRequired() && (tls || !options().startTls());
     }
 
-    private void startTls() throws IOException {
-        if (!options.startTls() || tls) {
+    private boolean startTls() throws IOException {
+        if (!options().startTls() || tls) {
             reply("502 5.5.1 STARTTLS not available");
-            return;
+            return true;
         }
         reply("220 2.0.0 ready to start TLS");
+        switch (faults().startTlsFault) {
+            case CLOSE -> {
+                return false;
+            }
+            case GARBAGE -> {
+                in.read(new byte[512]); // the client's hello
+                write("this is no TLS record\r\n");
+                return false;
+            }
+            default -> {
+                // a real handshake
+            }
+        }
         SSLSocket ssl = (SSLSocket) server.tlsContext().getSocketFactory()
                 .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
         ssl.setUseClientMode(false);
@@ -138,6 +183,7 @@ final class TestSmtpSession implements Runnable {
         tls = true;
         authUser = null;
         resetTransaction();
+        return true;
     }
 
     private void auth(String line) throws IOException {
@@ -148,6 +194,7 @@ final class TestSmtpSession implements Runnable {
         }
         String mechanism = parts[1].toUpperCase(Locale.ROOT);
         String initial = parts.length > 2 ? parts[2] : null;
+        TestSmtpServer.Options options = options();
         if (mechanism.equals("XOAUTH2") && options.xoauth2() != null) {
             xoauth2(initial != null ? initial : challenge(""));
             return;
@@ -187,7 +234,7 @@ final class TestSmtpSession implements Runnable {
      * malformed one gets 501, so a client bug cannot pass as a refused token.
      */
     private void xoauth2(String response) throws IOException {
-        TestSmtpServer.Xoauth2 x = options.xoauth2();
+        TestSmtpServer.Xoauth2 x = options().xoauth2();
         String decoded = decode(response);
         String[] fields = decoded.split("\u0001", -1);
         if (fields.length != 4 || !fields[0].startsWith("user=") || !fields[1].startsWith("auth=Bearer ")
@@ -233,8 +280,10 @@ final class TestSmtpSession implements Runnable {
     }
 
     private void mail(String line) throws IOException {
-        if (options.authRequired() && authUser == null) {
+        if (options().authRequired() && authUser == null) {
             reply("530 5.7.0 authentication required");
+        } else if (faults().sizeAnnounced && declaredSize(line) > faults().sizeLimit) {
+            reply("552 5.3.4 message size exceeds fixed maximum message size");
         } else if (mailFrom != null) {
             reply("503 5.5.1 nested MAIL command");
         } else if (!line.toUpperCase(Locale.ROOT).startsWith("MAIL FROM:<") || line.indexOf('>') < 0) {
@@ -243,6 +292,20 @@ final class TestSmtpSession implements Runnable {
             mailFrom = line.substring("MAIL FROM:<".length(), line.indexOf('>'));
             reply("250 2.1.0 sender ok");
         }
+    }
+
+    /** The SIZE= parameter of a MAIL command (RFC 1870), or -1. */
+    private static long declaredSize(String line) {
+        for (String word : line.toUpperCase(Locale.ROOT).split(" ")) {
+            if (word.startsWith("SIZE=")) {
+                try {
+                    return Long.parseLong(word.substring(5));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     private boolean rcpt(String line) throws IOException {
@@ -275,18 +338,33 @@ final class TestSmtpSession implements Runnable {
             return true;
         }
         reply("354 end data with <CR><LF>.<CR><LF>");
+        TestSmtpServer.Faults faults = faults();
+        InputStream commands = in;
+        if (faults.bodyBytesPerSecond > 0) {
+            in = new ThrottledInputStream(commands, faults.bodyBytesPerSecond);
+        }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] line;
-        while ((line = readRawLine()) != null) {
-            if (line.length == 3 && line[0] == '.' && line[1] == '\r' && line[2] == '\n') {
-                break;
+        int read = 0;
+        try {
+            while ((line = readRawLine()) != null) {
+                read += line.length;
+                if (faults.disconnectAfterBodyBytes >= 0 && read >= faults.disconnectAfterBodyBytes) {
+                    return false; // hang up in the middle of the message
+                }
+                if (line.length == 3 && line[0] == '.' && line[1] == '\r' && line[2] == '\n') {
+                    break;
+                }
+                int skip = line.length > 0 && line[0] == '.' ? 1 : 0; // undo dot-stuffing
+                body.write(line, skip, line.length - skip);
             }
-            int skip = line.length > 0 && line[0] == '.' ? 1 : 0; // undo dot-stuffing
-            body.write(line, skip, line.length - skip);
+        } finally {
+            in = commands;
         }
         if (line == null) {
             return false; // connection lost mid-message: nothing is delivered
         }
+        TestSmtpServer.Options options = options();
         if (options.hangAfterData()) {
             while (readRawLine() != null) {
                 // never answer; wait until the client gives up and closes
@@ -295,8 +373,15 @@ final class TestSmtpSession implements Runnable {
         }
         String verdict = options.dataReply() != null
                 ? options.dataReply() : "250 2.0.0 queued as " + server.nextQueueId();
+        if (body.size() > faults.sizeLimit) {
+            verdict = "552 5.3.4 message size exceeds fixed maximum message size";
+        }
         if (verdict.startsWith("2")) {
             server.received(new ReceivedMessage(mailFrom, recipients, body.toByteArray(), tls, authUser));
+        }
+        if (faults.unterminatedFinalReply) {
+            write(verdict); // no CRLF, then hang up
+            return false;
         }
         reply(verdict);
         resetTransaction();
@@ -309,8 +394,59 @@ final class TestSmtpSession implements Runnable {
     }
 
     private void reply(String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        write(line + "\r\n");
+    }
+
+    /** Writes at once, or in 5-octet pieces when replies are to come slowly. */
+    private void write(String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        long delay = faults().pieceDelayMs;
+        if (delay <= 0) {
+            out.write(bytes);
+            out.flush();
+            return;
+        }
+        for (int i = 0; i < bytes.length; i += 5) {
+            out.write(bytes, i, Math.min(5, bytes.length - i));
+            out.flush();
+            pause(delay);
+        }
+    }
+
+    private static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /**
+     * Hands out at most {@code bytesPerSecond / 10} octets per 100 ms from the stream beneath: the
+     * session reaches the final dot late, as behind a slow link (the kernel and the buffer below
+     * may still take the sender's bytes early).
+     */
+    private static final class ThrottledInputStream extends InputStream {
+        private final InputStream source;
+        private final int perTick;
+        private int left;
+
+        ThrottledInputStream(InputStream source, int bytesPerSecond) {
+            this.source = source;
+            this.perTick = Math.max(1, bytesPerSecond / 10);
+            this.left = perTick;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left == 0) {
+                pause(100);
+                left = perTick;
+            }
+            left--;
+            return source.read();
+        }
     }
 
     /** A command line without its line end, or null at end of stream. */
