@@ -9,6 +9,8 @@ import io.postwire.api.ProblemException;
 import io.postwire.bus.AtomicPublisher;
 import io.postwire.bus.SendKeys;
 import io.postwire.bus.Topics;
+import io.postwire.dispatch.MxConfig;
+import io.postwire.dispatch.SiteRouter;
 import io.postwire.event.EventEnvelope;
 import io.postwire.event.SendRequested;
 import io.smallrye.mutiny.Uni;
@@ -16,9 +18,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -46,8 +50,14 @@ public class MessageIngest {
     private final JsonMapper canonical = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
-    MessageIngest(AtomicPublisher publisher, IdempotencyStore idempotency, IngestLimits limits, MeterRegistry registry) {
+    private final SiteRouter sites;
+    private final Duration keyLookupTimeout;
+
+    MessageIngest(AtomicPublisher publisher, IdempotencyStore idempotency, IngestLimits limits, MeterRegistry registry,
+            SiteRouter sites, MxConfig mx) {
         this.publisher = publisher;
+        this.sites = sites;
+        this.keyLookupTimeout = mx.keyLookupTimeout();
         this.idempotency = idempotency;
         this.limits = limits;
         this.validator = new MessageRequestValidator(limits);
@@ -87,10 +97,13 @@ public class MessageIngest {
 
     private Uni<SubmissionReceipt> publish(String messageId, MessageRequest request, Instant now) {
         List<SendRequested> sends = SendRequestFactory.create(messageId, request, now);
-        // One transaction: every recipient's request is accepted, or none is.
-        return publisher.publishAll(sends.stream()
-                        .map(s -> new AtomicPublisher.Keyed(Topics.SEND, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, s)))
-                        .toList())
+        // Keyed by site (the MX rollup) so that one dispatcher owns each site's limits.
+        return sites.sitesOf(sends.stream().map(SendRequested::recipientDomain).toList(), keyLookupTimeout)
+                .chain(keys -> publisher.publishAll(sends.stream()
+                        .map(s -> new AtomicPublisher.Keyed(Topics.SEND,
+                                keys.getOrDefault(s.recipientDomain().toLowerCase(Locale.ROOT), SendKeys.siteKey(s)),
+                                EventEnvelope.of(SOURCE, now, s)))
+                        .toList()))
                 .onFailure().transform(e -> {
                     LOG.errorf("Kafka did not acknowledge message %s: %s", messageId, e.toString());
                     return new ProblemException(Problem.of(503, "kafka-unavailable", "Service unavailable",

@@ -3,6 +3,8 @@ package io.postwire.submission;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.postwire.bus.AtomicPublisher;
+import io.postwire.dispatch.MxConfig;
+import io.postwire.dispatch.SiteRouter;
 import io.postwire.bus.SendKeys;
 import io.postwire.bus.Topics;
 import io.postwire.event.Addresses;
@@ -108,11 +110,20 @@ final class SubmissionHandler implements SmtpdHandler {
         } catch (IllegalArgumentException e) {
             return Future.succeededFuture(new SmtpdReply(554, "5.6.0", "Message refused: " + e.getMessage()));
         }
-        List<AtomicPublisher.Keyed> records = new ArrayList<>(sends.size());
-        for (SendRequested s : sends) {
-            records.add(new AtomicPublisher.Keyed(Topics.SEND, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, s)));
-        }
-        return Future.fromCompletionStage(publisher.publishAll(records).subscribeAsCompletionStage())
+        // Keyed by site (the MX rollup) so that one dispatcher owns each site's limits. Looked up
+        // rather than injected because SubmissionServer constructs this handler by hand.
+        SiteRouter router = io.quarkus.arc.Arc.container().instance(SiteRouter.class).get();
+        MxConfig mx = io.quarkus.arc.Arc.container().instance(MxConfig.class).get();
+        return Future.fromCompletionStage(router.sitesOf(sends.stream().map(SendRequested::recipientDomain).toList(),
+                        mx.keyLookupTimeout())
+                .chain(keys -> {
+                    List<AtomicPublisher.Keyed> records = new ArrayList<>(sends.size());
+                    for (SendRequested s : sends) {
+                        String key = keys.getOrDefault(s.recipientDomain().toLowerCase(Locale.ROOT), SendKeys.siteKey(s));
+                        records.add(new AtomicPublisher.Keyed(Topics.SEND, key, EventEnvelope.of(SOURCE, now, s)));
+                    }
+                    return publisher.publishAll(records);
+                }).subscribeAsCompletionStage())
                 .map(v -> {
                     requested.increment(sends.size());
                     return new SmtpdReply(250, "2.0.0", "Ok: queued as " + messageId);
