@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Names the delivery site of a recipient domain, the record key of its sends: the MX rollup of
@@ -39,10 +38,10 @@ public class SiteRouter {
     private final SiteNamer namer = SiteNamer.withPresets();
     private volatile MxResolver resolver;
 
-    SiteRouter(RelayConfig relay, Vertx vertx, @ConfigProperty(name = "postwire.dns.servers") Optional<String> dnsServers) {
+    SiteRouter(RelayConfig relay, Vertx vertx, DnsConfig dns) {
         this.relayed = relay.host().filter(h -> !h.isBlank()).isPresent();
         this.vertx = vertx;
-        this.dnsServers = dnsServers;
+        this.dnsServers = dns.servers();
     }
 
     /** True when every send goes through the configured smarthost. */

@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,7 +41,6 @@ public class SiteShaping {
 
     private static final Logger LOG = Logger.getLogger(SiteShaping.class);
     static final String SOURCE = "postwire/dispatch";
-    static final String ENABLED = ShapingConfigParser.PREFIX + "enabled";
 
     /** What a send may do now. */
     public sealed interface Admit {
@@ -70,10 +67,9 @@ public class SiteShaping {
     private final Map<String, SiteGate> gates = new ConcurrentHashMap<>();
     private long ticker = -1;
 
-    SiteShaping(Config config, @ConfigProperty(name = ENABLED, defaultValue = "true") boolean enabled,
-            DispatchConfig dispatch,
+    SiteShaping(ShapingProperties config, DispatchConfig dispatch,
             MxConfig mx, Vertx vertx, EventPublisher publisher, EventCodec codec) {
-        this.enabled = enabled;
+        this.enabled = config.enabled();
         this.maxWait = dispatch.shapingMaxWait();
         this.idleTimeout = mx.idleTimeout();
         this.vertx = vertx;
@@ -82,14 +78,14 @@ public class SiteShaping {
         this.shaper = enabled ? new SiteShaper(parse(config), clock) : null;
     }
 
-    /** Every {@code postwire.shaping.*} property SmallRye knows, as the parser wants them. */
-    static ShapingConfig parse(Config config) {
+    /** Every {@code postwire.shaping.*} property, prefixed again, as the parser wants them. */
+    static ShapingConfig parse(ShapingProperties config) {
         Map<String, String> props = new HashMap<>();
-        for (String name : config.getPropertyNames()) {
-            if (name.startsWith(ShapingConfigParser.PREFIX) && !name.equals(ENABLED)) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> props.put(name, v));
+        config.properties().forEach((k, v) -> {
+            if (!k.equals("enabled")) {
+                props.put(ShapingConfigParser.PREFIX + k, v);
             }
-        }
+        });
         return ShapingConfigParser.parse(props);
     }
 
