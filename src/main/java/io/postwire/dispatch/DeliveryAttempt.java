@@ -2,11 +2,10 @@ package io.postwire.dispatch;
 
 import io.postwire.bounce.BounceClassifier;
 import io.postwire.bus.EventPublisher;
-import io.postwire.bus.SendKeys;
 import io.postwire.bus.Topics;
 import io.postwire.dkim.DkimSigners;
+import io.postwire.event.BounceClass;
 import io.postwire.event.Bounced;
-import io.postwire.feedback.BounceAddresses;
 import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
 import io.postwire.event.EventEnvelope;
@@ -16,8 +15,14 @@ import io.postwire.event.Rejected;
 import io.postwire.event.RetryScheduled;
 import io.postwire.event.SendRequested;
 import io.postwire.event.SmtpReply;
+import io.postwire.bus.SendKeys;
+import io.postwire.feedback.BounceAddresses;
+import io.postwire.mx.MxResult;
+import io.postwire.shaping.SiteSnapshot;
+import io.postwire.smtp.RecipientResult;
 import io.postwire.smtp.SmtpEnvelope;
 import io.postwire.smtp.SmtpResult;
+import io.postwire.smtp.TlsMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -27,14 +32,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One delivery attempt of one send, from suppression check to the recorded outcome:
- * Delivered, Bounced, Rejected, Expired, or Deferred plus the RetryScheduled that brings it back.
+ * One delivery attempt of one send, from expiry and suppression checks to the recorded outcome:
+ * Delivered, Bounced, Rejected, Expired, or Deferred plus the RetryScheduled that brings it back,
+ * or, when its site cannot take it soon, a RetryScheduled alone that parks it. The route is the
+ * relay when one is configured, else the recipient domain's mail exchangers, shaped per site.
  * The returned Uni completes only when those events are acknowledged by Kafka.
  */
 @ApplicationScoped
@@ -45,9 +53,12 @@ public class DeliveryAttempt {
     private final EventPublisher publisher;
     private final SuppressionCheck suppression;
     private final DkimSigners signers;
-    private final RelayRoute route;
-    private final DispatchConfig config;
-    private final RetryPolicy retry;
+    private final RelayRoute relay;
+    private final SiteRouter router;
+    private final SiteShaping shaping;
+    private final MxDelivery mx;
+    private final MxConfig mxConfig;
+    private final RetrySchedule retry;
     private final DeliveryMetrics metrics;
     private final BounceAddresses bounces;
     private final MessageRenderer renderer = new MessageRenderer();
@@ -60,27 +71,37 @@ public class DeliveryAttempt {
                 return t;
             });
 
-    DeliveryAttempt(EventPublisher publisher, SuppressionCheck suppression, DkimSigners signers, RelayRoute route,
-            DispatchConfig config, DeliveryMetrics metrics, BounceAddresses bounces) {
+    DeliveryAttempt(EventPublisher publisher, SuppressionCheck suppression, DkimSigners signers, RelayRoute relay,
+            SiteRouter router, SiteShaping shaping, MxClients clients, MxConfig mxConfig, DispatchConfig config,
+            DeliveryMetrics metrics, BounceAddresses bounces) {
         this.publisher = publisher;
         this.suppression = suppression;
         this.signers = signers;
-        this.route = route;
-        this.config = config;
-        this.retry = config.retryPolicy();
+        this.relay = relay;
+        this.router = router;
+        this.shaping = shaping;
+        this.mx = new MxDelivery(clients, mxConfig, config.heloName());
+        this.mxConfig = mxConfig;
+        this.retry = RetrySchedule.from(config);
         this.metrics = metrics;
         this.bounces = bounces;
     }
 
-    /** Touches the relay and signing configuration so that a mistake stops the start. */
+    /** Touches the route and signing configuration so that a mistake stops the start. */
     void checkConfiguration() {
-        route.target();
+        if (router.relayed()) {
+            relay.target();
+        } else {
+            router.checkConfiguration();
+            TlsMode.valueOf(mxConfig.tls().toUpperCase(Locale.ROOT));
+        }
         signers.forSenderDomain("check.invalid");
     }
 
-    public Uni<Void> run(SendRequested s, int attempt) {
+    /** An attempt whose route is resolved already (the dispatcher needs the site to check the key). */
+    public Uni<Void> run(SendRequested s, int attempt, SiteRouter.Resolution route) {
         Instant now = clock.instant();
-        Instant expiresAt = s.expiresAt() != null ? s.expiresAt() : s.requestedAt().plus(config.maxAge());
+        Instant expiresAt = retry.expiresAt(s);
         if (!now.isBefore(expiresAt)) {
             return record(new Expired(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt - 1, null,
                     "expired before attempt " + attempt, s.requestedAt()));
@@ -88,26 +109,100 @@ public class DeliveryAttempt {
         return suppression.isSuppressed(s.recipient()).chain(suppressed -> suppressed
                 ? record(new Rejected(s.messageId(), s.recipientId(), s.sender(), s.recipient(),
                         Rejected.Reason.SUPPRESSED, "recipient is on the suppression list"))
-                : deliver(s, attempt, expiresAt));
+                : route(s, attempt, expiresAt, route));
     }
 
-    private Uni<Void> deliver(SendRequested s, int attempt, Instant expiresAt) {
+    private Uni<Void> route(SendRequested s, int attempt, Instant expiresAt, SiteRouter.Resolution route) {
+        String site = route.site();
+        if (route.mx().isEmpty()) {
+            return signed(s).chain(built -> built.bytes() == null ? rejectedInvalid(s, built)
+                    : relay.client().send(envelope(s), Buffer.buffer(built.bytes()))
+                            .chain(result -> outcome(s, attempt, expiresAt, result, site, false)));
+        }
+        MxResult dns = route.mx().get();
+        if (dns instanceof MxResult.NullMx) {
+            return bounce(s, attempt, new SmtpReply(556, "5.1.10", "recipient domain "
+                    + s.recipientDomain() + " accepts no mail (null MX, RFC 7505)"), BounceClass.BAD_DOMAIN);
+        }
+        if (dns instanceof MxResult.NoSuchDomain) {
+            return bounce(s, attempt, new SmtpReply(550, "5.1.2", "recipient domain " + s.recipientDomain()
+                    + " does not exist"), BounceClass.BAD_DOMAIN);
+        }
+        if (dns instanceof MxResult.Unroutable u) {
+            SmtpReply reply = new SmtpReply(550, "5.4.4", "unable to route to " + s.recipientDomain() + ": "
+                    + u.reason());
+            return bounce(s, attempt, reply, BounceClassifier.classify(reply));
+        }
+        if (dns instanceof MxResult.TemporaryFailure t) {
+            return defer(s, attempt, expiresAt, null, "DNS lookup of " + s.recipientDomain() + " failed: "
+                    + t.reason(), null, FailureKind.NETWORK, site);
+        }
+        return direct(s, attempt, expiresAt, site, (MxResult.Hosts) dns);
+    }
+
+    /** Direct to MX: the site's admission, the message, a connection slot, the exchangers in order. */
+    private Uni<Void> direct(SendRequested s, int attempt, Instant expiresAt, String site, MxResult.Hosts hosts) {
+        return shaping.admit(site, s.requestedAt()).chain(admit -> {
+            if (admit instanceof SiteShaping.Park park) {
+                return parked(s, attempt, expiresAt, park, site);
+            }
+            return signed(s).chain(built -> {
+                if (built.bytes() == null) {
+                    return rejectedInvalid(s, built);
+                }
+                return shaping.connection(site, s.requestedAt()).chain(lease -> mx
+                        .send(hosts.hosts(), policy(site), envelope(s), Buffer.buffer(built.bytes()))
+                        .invoke(result -> lease.release(result.recipients().get(0).reply() != null))
+                        .onFailure().invoke(() -> lease.release(false)))
+                        .chain(result -> {
+                            RecipientResult r = result.recipients().get(0);
+                            shaping.observe(site, r.reply(), r.reply() == null);
+                            return outcome(s, attempt, expiresAt, result, site, true);
+                        });
+            });
+        });
+    }
+
+    private MxDelivery.Policy policy(String site) {
+        TlsMode tls = TlsMode.valueOf(mxConfig.tls().toUpperCase(Locale.ROOT));
+        if (shaping.enabled()) {
+            var limits = shaping.limits(site);
+            return new MxDelivery.Policy(tls, false, limits.maxConnections(), limits.messagesPerConnection());
+        }
+        return new MxDelivery.Policy(tls, false, mxConfig.maxConnections(), mxConfig.maxMessagesPerConnection());
+    }
+
+    /**
+     * The site cannot take the send soon: it goes back to the retry topic, same attempt number, due
+     * when the site can take it (or when it expires, to be recorded Expired then), and its offset
+     * is committed, so a waiting site holds neither consumer capacity nor other sites' commits.
+     */
+    private Uni<Void> parked(SendRequested s, int attempt, Instant expiresAt, SiteShaping.Park park, String site) {
+        Instant due = park.until().isAfter(expiresAt) ? expiresAt : park.until();
+        metrics.parked();
+        return publish(Topics.RETRY, site, EventEnvelope.of(SOURCE, clock.instant(),
+                new RetryScheduled(s, attempt, due)));
+    }
+
+    /** The signed message, or why the content cannot become one. */
+    private record Built(byte[] bytes, String error) {
+    }
+
+    /**
+     * Renders and signs on the CPU pool. Content that cannot become a message is an outcome
+     * (Rejected, not retried); any other failure is a fault and fails the attempt (retried).
+     */
+    private Uni<Built> signed(SendRequested s) {
         Context context = Vertx.currentContext();
-        return Uni.createFrom().item(() -> sign(s))
+        return Uni.createFrom().item(() -> new Built(sign(s), null))
                 .runSubscriptionOn(cpu)
                 .emitOn(task -> context.runOnContext(v -> task.run()))
-                .onItemOrFailure().transformToUni((bytes, failure) -> {
-                    if (failure != null && !(failure instanceof IllegalArgumentException)) {
-                        return Uni.createFrom().failure(failure); // a fault, not the content: retried
-                    }
-                    if (failure != null) {
-                        // The content cannot be turned into a message: retrying will not help.
-                        return record(new Rejected(s.messageId(), s.recipientId(), s.sender(), s.recipient(),
-                                Rejected.Reason.INVALID, "cannot build message: " + failure.getMessage()));
-                    }
-                    return route.client().send(envelope(s), Buffer.buffer(bytes))
-                            .chain(result -> outcome(s, attempt, expiresAt, result));
-                });
+                .onFailure(IllegalArgumentException.class).recoverWithItem(e -> new Built(null, e.getMessage()));
+    }
+
+    private Uni<Void> rejectedInvalid(SendRequested s, Built built) {
+        return record(new Rejected(s.messageId(), s.recipientId(), s.sender(), s.recipient(),
+                Rejected.Reason.INVALID, "cannot build message: " + built.error()));
     }
 
     /** The return path names the send (signed VERP), so a bounce that comes back by mail finds its story. */
@@ -125,8 +220,9 @@ public class DeliveryAttempt {
                 });
     }
 
-    private Uni<Void> outcome(SendRequested s, int attempt, Instant expiresAt, SmtpResult result) {
-        var r = result.recipients().get(0);
+    private Uni<Void> outcome(SendRequested s, int attempt, Instant expiresAt, SmtpResult result, String site,
+            boolean shaped) {
+        RecipientResult r = result.recipients().get(0);
         SmtpReply reply = r.reply();
         if (reply != null && reply.isPositive()) {
             metrics.deliveredAfter(Duration.between(s.requestedAt(), clock.instant()));
@@ -137,21 +233,45 @@ public class DeliveryAttempt {
             return record(new Bounced(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt, reply,
                     result.remoteHost(), BounceClassifier.classify(reply)));
         }
-        Optional<Instant> next = retry.nextAttempt(attempt, clock.instant(), expiresAt, ThreadLocalRandom.current());
+        return defer(s, attempt, expiresAt, reply, r.failure(), result.remoteHost(), kind(result, site, shaped), site);
+    }
+
+    /** A 4xx while the site is throttled or suspended counts as throttling: the site asked us to slow down. */
+    private FailureKind kind(SmtpResult result, String site, boolean shaped) {
+        if (result.tlsFailure().isPresent()) {
+            return FailureKind.TLS_POLICY;
+        }
+        if (result.recipients().get(0).reply() == null) {
+            return FailureKind.NETWORK;
+        }
+        boolean slowed = shaped && shaping.snapshot(site).map(x -> x.state() != SiteSnapshot.State.ACTIVE)
+                .orElse(false);
+        return slowed ? FailureKind.THROTTLED : FailureKind.REPLY_4XX;
+    }
+
+    private Uni<Void> defer(SendRequested s, int attempt, Instant expiresAt, SmtpReply reply, String failure,
+            String remoteHost, FailureKind kind, String site) {
+        Optional<Instant> next = retry.nextAttempt(kind, attempt, clock.instant(), expiresAt,
+                ThreadLocalRandom.current());
         if (next.isEmpty()) {
             return record(new Expired(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt, reply,
-                    r.failure(), s.requestedAt()));
+                    reply == null ? failure : null, s.requestedAt()));
         }
         Deferred deferred = new Deferred(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt, reply,
-                r.failure(), result.remoteHost(), next.get());
+                reply == null ? failure : null, remoteHost, next.get());
         RetryScheduled again = new RetryScheduled(s, attempt + 1, next.get());
         Instant now = clock.instant();
         // Both must be on Kafka before the send's offset may be committed.
         return Uni.combine().all().unis(
                         publish(Topics.EVENTS, SendKeys.factKey(s), EventEnvelope.of(SOURCE, now, deferred)),
-                        publish(Topics.RETRY, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, again)))
+                        publish(Topics.RETRY, site, EventEnvelope.of(SOURCE, now, again)))
                 .discardItems()
                 .invoke(() -> metrics.outcome(deferred));
+    }
+
+    private Uni<Void> bounce(SendRequested s, int attempt, SmtpReply reply, BounceClass bounceClass) {
+        return record(new Bounced(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt, reply,
+                null, bounceClass));
     }
 
     private Uni<Void> record(PostwireEvent fact) {
@@ -160,7 +280,7 @@ public class DeliveryAttempt {
     }
 
     /**
-     * Records an outcome, retrying the write alone when Kafka refuses it: by now the relay may
+     * Records an outcome, retrying the write alone when Kafka refuses it: by now the server may
      * have accepted the message, and failing the whole attempt would send it again on replay.
      * Only after about a minute of refusals does the failure reach the consumer loop.
      */

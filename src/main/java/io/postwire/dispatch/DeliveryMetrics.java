@@ -18,6 +18,8 @@ public class DeliveryMetrics {
 
     private final Map<EventType, Counter> outcomes = new EnumMap<>(EventType.class);
     private final Counter unsigned;
+    private final Counter parked;
+    private final Counter rekeyed;
     private final Timer latency;
 
     DeliveryMetrics(MeterRegistry registry) {
@@ -26,6 +28,8 @@ public class DeliveryMetrics {
             outcomes.put(t, registry.counter("postwire.deliveries", "outcome", name));
         }
         unsigned = registry.counter("postwire.dkim.unsigned");
+        parked = registry.counter("postwire.dispatch.parked");
+        rekeyed = registry.counter("postwire.dispatch.rekeyed");
         latency = Timer.builder("postwire.delivery.latency")
                 .description("from the send request to the relay's 250")
                 .publishPercentiles(0.5, 0.99)
@@ -34,6 +38,16 @@ public class DeliveryMetrics {
 
     void outcome(PostwireEvent event) {
         outcomes.get(EventType.of(event)).increment();
+    }
+
+    /** A send put back on the retry topic because its site could not take it soon. */
+    void parked() {
+        parked.increment();
+    }
+
+    /** A send that reached the wrong owner and was written again keyed by its site. */
+    void rekeyed() {
+        rekeyed.increment();
     }
 
     void unsigned() {

@@ -17,8 +17,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The route every send takes today: the configured smarthost. Direct-to-MX routing will choose a
- * client per destination site here; callers already ask for the client per send.
+ * The smarthost route, when {@code postwire.relay.host} is set: every send goes through it. Without
+ * it mail goes direct to MX ({@link SiteRouter}, {@link MxDelivery}).
  */
 @ApplicationScoped
 public class RelayRoute {
@@ -50,7 +50,7 @@ public class RelayRoute {
 
     RelayTarget target() {
         String host = relay.host().filter(h -> !h.isBlank()).orElseThrow(() -> new IllegalStateException(
-                "POSTWIRE_RELAY_HOST is not set: this version delivers through a relay host only"));
+                "POSTWIRE_RELAY_HOST is not set: mail goes direct to MX, not through a relay"));
         return new RelayTarget(host, relay.port(), TlsMode.valueOf(relay.tls().toUpperCase(Locale.ROOT)),
                 relay.trustAll(), credentials(), dispatch.heloName(), relay.connectTimeout(), relay.commandTimeout(),
                 relay.dataTimeout(), relay.maxConnections(), relay.maxMessagesPerConnection(), relay.idleTimeout());

@@ -7,9 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.postwire.api.Problem;
 import io.postwire.api.ProblemException;
 import io.postwire.bus.AtomicPublisher;
-import io.postwire.bus.SendKeys;
-import io.postwire.bus.Topics;
-import io.postwire.event.EventEnvelope;
+import io.postwire.dispatch.SiteRouter;
 import io.postwire.event.SendRequested;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,8 +44,12 @@ public class MessageIngest {
     private final JsonMapper canonical = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
-    MessageIngest(AtomicPublisher publisher, IdempotencyStore idempotency, IngestLimits limits, MeterRegistry registry) {
+    private final SiteRouter sites;
+
+    MessageIngest(AtomicPublisher publisher, IdempotencyStore idempotency, IngestLimits limits, MeterRegistry registry,
+            SiteRouter sites) {
         this.publisher = publisher;
+        this.sites = sites;
         this.idempotency = idempotency;
         this.limits = limits;
         this.validator = new MessageRequestValidator(limits);
@@ -87,10 +89,9 @@ public class MessageIngest {
 
     private Uni<SubmissionReceipt> publish(String messageId, MessageRequest request, Instant now) {
         List<SendRequested> sends = SendRequestFactory.create(messageId, request, now);
-        // One transaction: every recipient's request is accepted, or none is.
-        return publisher.publishAll(sends.stream()
-                        .map(s -> new AtomicPublisher.Keyed(Topics.SEND, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, s)))
-                        .toList())
+        // Keyed by site (the MX rollup) so that one dispatcher owns each site's limits; one
+        // transaction: every recipient's request is accepted, or none is.
+        return sites.sendRecords(sends, SOURCE, now).chain(publisher::publishAll)
                 .onFailure().transform(e -> {
                     LOG.errorf("Kafka did not acknowledge message %s: %s", messageId, e.toString());
                     return new ProblemException(Problem.of(503, "kafka-unavailable", "Service unavailable",

@@ -3,10 +3,8 @@ package io.postwire.submission;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.postwire.bus.AtomicPublisher;
-import io.postwire.bus.SendKeys;
-import io.postwire.bus.Topics;
+import io.postwire.dispatch.SiteRouter;
 import io.postwire.event.Addresses;
-import io.postwire.event.EventEnvelope;
 import io.postwire.event.SendRequested;
 import io.postwire.smtpd.MailTransaction;
 import io.postwire.smtpd.SessionInfo;
@@ -41,16 +39,18 @@ final class SubmissionHandler implements SmtpdHandler {
     private final Vertx vertx;
     private final SubmissionAccounts accounts;
     private final AtomicPublisher publisher;
+    private final SiteRouter sites;
     private final Clock clock;
     private final Counter requested;
     // The account behind each authenticated session, until the connection closes.
     private final Map<String, SubmissionAccounts.Account> sessions = new ConcurrentHashMap<>();
 
-    SubmissionHandler(Vertx vertx, SubmissionAccounts accounts, AtomicPublisher publisher, MeterRegistry registry,
-            Clock clock) {
+    SubmissionHandler(Vertx vertx, SubmissionAccounts accounts, AtomicPublisher publisher, SiteRouter sites,
+            MeterRegistry registry, Clock clock) {
         this.vertx = vertx;
         this.accounts = accounts;
         this.publisher = publisher;
+        this.sites = sites;
         this.clock = clock;
         this.requested = registry.counter("postwire.sends.requested", "source", "smtp");
     }
@@ -108,11 +108,9 @@ final class SubmissionHandler implements SmtpdHandler {
         } catch (IllegalArgumentException e) {
             return Future.succeededFuture(new SmtpdReply(554, "5.6.0", "Message refused: " + e.getMessage()));
         }
-        List<AtomicPublisher.Keyed> records = new ArrayList<>(sends.size());
-        for (SendRequested s : sends) {
-            records.add(new AtomicPublisher.Keyed(Topics.SEND, SendKeys.siteKey(s), EventEnvelope.of(SOURCE, now, s)));
-        }
-        return Future.fromCompletionStage(publisher.publishAll(records).subscribeAsCompletionStage())
+        // Keyed by site, like the REST door; several recipients are one Kafka transaction.
+        return Future.fromCompletionStage(sites.sendRecords(sends, SOURCE, now).chain(publisher::publishAll)
+                        .subscribeAsCompletionStage())
                 .map(v -> {
                     requested.increment(sends.size());
                     return new SmtpdReply(250, "2.0.0", "Ok: queued as " + messageId);

@@ -3,6 +3,7 @@ package io.postwire.submission;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.postwire.bus.AtomicPublisher;
 import io.postwire.dispatch.DispatchConfig;
+import io.postwire.dispatch.SiteRouter;
 import io.postwire.smtpd.Cidr;
 import io.postwire.smtpd.SmtpdOptions;
 import io.postwire.smtpd.SmtpdServer;
@@ -29,16 +30,18 @@ public class SubmissionServer {
     private final DispatchConfig dispatch;
     private final SubmissionAccounts accounts;
     private final AtomicPublisher publisher;
+    private final SiteRouter sites;
     private final MeterRegistry registry;
     private final Vertx vertx;
     private final List<SmtpdServer> servers = new ArrayList<>();
 
     SubmissionServer(SubmissionConfig config, DispatchConfig dispatch, SubmissionAccounts accounts,
-            AtomicPublisher publisher, MeterRegistry registry, Vertx vertx) {
+            AtomicPublisher publisher, SiteRouter sites, MeterRegistry registry, Vertx vertx) {
         this.config = config;
         this.dispatch = dispatch;
         this.accounts = accounts;
         this.publisher = publisher;
+        this.sites = sites;
         this.registry = registry;
         this.vertx = vertx;
     }
@@ -52,7 +55,7 @@ public class SubmissionServer {
             LOG.warn("submission has no TLS certificate (postwire.submission.tls.*): no STARTTLS, so no AUTH;"
                     + " only trusted networks can submit");
         }
-        SubmissionHandler handler = new SubmissionHandler(vertx, accounts, publisher, registry, Clock.systemUTC());
+        SubmissionHandler handler = new SubmissionHandler(vertx, accounts, publisher, sites, registry, Clock.systemUTC());
         servers.add(open(options("submission", config.port(), false, tls), handler));
         config.implicitTlsPort().ifPresent(port -> {
             if (tls.isEmpty()) {

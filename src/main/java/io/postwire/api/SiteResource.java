@@ -1,0 +1,141 @@
+package io.postwire.api;
+
+import io.postwire.dispatch.SiteCommands;
+import io.postwire.dispatch.SiteShaping;
+import io.postwire.event.SiteLimits;
+import io.postwire.shaping.SiteSnapshot;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Delivery sites as this process's dispatcher sees them, and operators' suspend/resume.
+ *
+ * <p>The listing is per process: each dispatcher holds only the sites whose sends it owns (and
+ * has seen lately). Suspend and resume are published as manual site events on
+ * {@code postwire.sites.v1}; every dispatcher applies them, so the owner does whichever replica
+ * took the request. Hence 202: the command is stored, and applied within moments.
+ */
+@Path("/api/v1/sites")
+@Produces(MediaType.APPLICATION_JSON)
+public class SiteResource {
+
+    private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})(s|m|h|d)");
+
+    /** One site as seen by this process. */
+    public record SiteView(String site, String pool, String state, String reason, Instant until,
+            SiteLimits configured, SiteLimits effective, int openConnections, long sentToday, String lastReply,
+            Instant lastReplyAt, Instant lastNetworkFailureAt, long backlog, Instant oldestWaiting) {
+
+        static SiteView of(SiteSnapshot s) {
+            return new SiteView(s.key().site(), s.key().pool(), s.state().name().toLowerCase(Locale.ROOT), s.reason(),
+                    s.until(), s.configured(), s.effective(), s.openConnections(), s.sentToday(),
+                    s.lastReply() == null ? null : s.lastReply().toString(), s.lastReplyAt(),
+                    s.lastNetworkFailureAt(), s.queued(), s.oldestQueued());
+        }
+    }
+
+    /** The listing; {@code shaping} false means shaping is off (or mail goes through a relay only). */
+    public record SiteList(boolean shaping, List<SiteView> sites) {
+    }
+
+    /** {@code duration}: ISO-8601 ({@code PT1H}) or short ({@code 30m}, {@code 2h}); {@code reason}: free text. */
+    public record SuspendRequest(String duration, String reason) {
+    }
+
+    public record ResumeRequest(String reason) {
+    }
+
+    /** What was published. */
+    public record CommandAccepted(String site, String command, Instant until, String reason) {
+    }
+
+    private final SiteShaping shaping;
+    private final SiteCommands commands;
+
+    SiteResource(SiteShaping shaping, SiteCommands commands) {
+        this.shaping = shaping;
+        this.commands = commands;
+    }
+
+    @GET
+    public SiteList list() {
+        return new SiteList(shaping.enabled(), shaping.snapshot().stream().map(SiteView::of).toList());
+    }
+
+    @POST
+    @Path("/{site}/suspend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> suspend(@PathParam("site") String site, SuspendRequest body) {
+        requireShaping();
+        if (body == null || body.duration() == null || body.duration().isBlank()) {
+            throw new ProblemException(Problem.invalid(List.of(new Problem.FieldError("duration", "is required"))));
+        }
+        Duration d = parse(body.duration().strip());
+        if (d == null || d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(30)) > 0) {
+            throw new ProblemException(Problem.invalid(List.of(new Problem.FieldError("duration",
+                    "must be a positive duration up to 30 days, e.g. PT1H or 30m"))));
+        }
+        String reason = reason(body.reason(), "suspended");
+        return commands.suspend(site, d, reason).map(e -> Response.accepted(
+                new CommandAccepted(e.site(), "suspend", e.until(), reason)).build());
+    }
+
+    @POST
+    @Path("/{site}/resume")
+    public Uni<Response> resume(@PathParam("site") String site, ResumeRequest body) {
+        requireShaping();
+        String reason = reason(body == null ? null : body.reason(), "resumed");
+        return commands.resume(site, reason).map(e -> Response.accepted(
+                new CommandAccepted(e.site(), "resume", null, reason)).build());
+    }
+
+    private void requireShaping() {
+        if (!shaping.enabled()) {
+            throw new ProblemException(Problem.of(409, "shaping-disabled", "Shaping is off",
+                    "postwire.shaping.enabled is false in this process: sites are not shaped"));
+        }
+    }
+
+    private static String reason(String given, String fallback) {
+        if (given == null || given.isBlank()) {
+            return fallback;
+        }
+        if (given.length() > 500) {
+            throw new ProblemException(Problem.invalid(List.of(new Problem.FieldError("reason",
+                    "must be at most 500 characters"))));
+        }
+        return given.strip();
+    }
+
+    private static Duration parse(String text) {
+        Matcher m = SHORT.matcher(text.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.postwire.dispatch;
+
+import io.postwire.bus.EventPublisher;
+import io.postwire.bus.KafkaClients;
+import io.postwire.bus.Topics;
+import io.postwire.event.EventCodec;
+import io.postwire.event.SiteEnvelope;
+import io.postwire.event.SiteResumed;
+import io.postwire.event.SiteSuspended;
+import io.postwire.shaping.SiteKey;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Operators' suspend and resume commands travel as manual site events on {@code postwire.sites.v1}
+ * so that the dispatcher owning the site applies them, whichever replica took the HTTP request.
+ * Every dispatcher reads the whole topic from its end at start (no consumer group: a command is
+ * for now, not for replay) and applies each manual {@link SiteSuspended} / {@link SiteResumed}.
+ * Replicas that do not own the site hold a suspended entry nobody asks about, which costs a few
+ * hundred bytes until the suspension ends. Events the shapers publish themselves are not manual
+ * and are ignored here.
+ */
+@ApplicationScoped
+public class SiteCommands {
+
+    private static final Logger LOG = Logger.getLogger(SiteCommands.class);
+    static final String SOURCE = "postwire/api";
+
+    private final KafkaClients clients;
+    private final EventPublisher publisher;
+    private final EventCodec codec;
+    private final SiteShaping shaping;
+    private final DispatchConfig config;
+    private final Clock clock = Clock.systemUTC();
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    SiteCommands(KafkaClients clients, EventPublisher publisher, EventCodec codec, SiteShaping shaping,
+            DispatchConfig config) {
+        this.clients = clients;
+        this.publisher = publisher;
+        this.codec = codec;
+        this.shaping = shaping;
+        this.config = config;
+    }
+
+    /** Publishes an operator's suspension; completes when Kafka has it. */
+    public Uni<SiteSuspended> suspend(String site, Duration duration, String reason) {
+        SiteKey key = SiteKey.of(site);
+        Instant now = clock.instant();
+        SiteSuspended e = new SiteSuspended(key.site(), key.pool(), "operator: " + reason, null, null,
+                shaping.enabled() ? shaping.limits(key.site()) : io.postwire.shaping.ShapingConfig.shipped()
+                        .limitsFor(key.site()), now.plus(duration), true);
+        return publisher.publishRaw(Topics.SITES, key.site(), codec.write(SiteEnvelope.of(SOURCE, now, e)), List.of())
+                .replaceWith(e);
+    }
+
+    public Uni<SiteResumed> resume(String site, String reason) {
+        SiteKey key = SiteKey.of(site);
+        Instant now = clock.instant();
+        SiteResumed e = new SiteResumed(key.site(), key.pool(), "operator: " + reason,
+                shaping.enabled() ? shaping.limits(key.site()) : io.postwire.shaping.ShapingConfig.shipped()
+                        .limitsFor(key.site()), true);
+        return publisher.publishRaw(Topics.SITES, key.site(), codec.write(SiteEnvelope.of(SOURCE, now, e)), List.of())
+                .replaceWith(e);
+    }
+
+    void start(@Observes @Priority(110) StartupEvent event) {
+        if (!config.enabled() || !shaping.enabled()) {
+            return;
+        }
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, clients.bootstrapServers());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "postwire-site-commands");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(c);
+        // Assigned, not subscribed: positioned at the end before start returns, so a command
+        // published after start is never missed while a group would still be forming.
+        List<TopicPartition> parts = k.partitionsFor(Topics.SITES).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        k.assign(parts);
+        k.seekToEnd(parts);
+        parts.forEach(k::position);
+        consumer = k;
+        thread = new Thread(this::run, "postwire-site-commands");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    apply(r);
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "site command reader stopped");
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        try {
+            SiteEnvelope env = codec.readSite(r.value());
+            if (env.data() instanceof SiteSuspended s && s.manual()) {
+                shaping.suspend(s.site(), s.pool(), s.until(), s.reason());
+            } else if (env.data() instanceof SiteResumed s && s.manual()) {
+                shaping.resume(s.site(), s.pool(), s.reason());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("unreadable site event at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.toString());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+    }
+}

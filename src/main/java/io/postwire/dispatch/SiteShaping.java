@@ -1,0 +1,228 @@
+package io.postwire.dispatch;
+
+import io.postwire.bus.EventPublisher;
+import io.postwire.bus.Topics;
+import io.postwire.event.EventCodec;
+import io.postwire.event.SiteEnvelope;
+import io.postwire.event.SiteEvent;
+import io.postwire.event.SiteLimits;
+import io.postwire.event.SmtpReply;
+import io.postwire.shaping.Admission;
+import io.postwire.shaping.ShapingConfig;
+import io.postwire.shaping.ShapingConfigParser;
+import io.postwire.shaping.SiteKey;
+import io.postwire.shaping.SiteShaper;
+import io.postwire.shaping.SiteSnapshot;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The dispatcher's side of per-site shaping: asks {@link SiteShaper} before each message (waiting
+ * on a Vert.x timer when the wait is short, or telling the caller to park the send when it is
+ * not), hands out connection slots per site ({@link SiteGate}), feeds every outcome back, runs
+ * the shaper's clock every second and publishes the site events it returns.
+ *
+ * <p>Off with {@code postwire.shaping.enabled=false} (for benchmarks): then every send goes at
+ * once and nothing is published. Shaping applies to direct-to-MX delivery only: behind a relay
+ * the receiving sites see the relay's IP, not ours, and the relay shapes.
+ */
+@ApplicationScoped
+public class SiteShaping {
+
+    private static final Logger LOG = Logger.getLogger(SiteShaping.class);
+    static final String SOURCE = "postwire/dispatch";
+
+    /** What a send may do now. */
+    public sealed interface Admit {
+    }
+
+    /** Go ahead: the message counted against the site's rate and daily cap. */
+    public record Go() implements Admit {
+    }
+
+    /** The site cannot take it soon: put the send back on the retry topic until {@code until}. */
+    public record Park(Instant until, String reason) implements Admit {
+    }
+
+    private static final Go GO = new Go();
+
+    private final boolean enabled;
+    private final SiteShaper shaper;
+    private final Duration maxWait;
+    private final Duration idleTimeout;
+    private final Vertx vertx;
+    private final EventPublisher publisher;
+    private final EventCodec codec;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<String, SiteGate> gates = new ConcurrentHashMap<>();
+    private long ticker = -1;
+
+    SiteShaping(ShapingProperties config, DispatchConfig dispatch,
+            MxConfig mx, Vertx vertx, EventPublisher publisher, EventCodec codec) {
+        this.enabled = config.enabled();
+        this.maxWait = dispatch.shapingMaxWait();
+        this.idleTimeout = mx.idleTimeout();
+        this.vertx = vertx;
+        this.publisher = publisher;
+        this.codec = codec;
+        this.shaper = enabled ? new SiteShaper(parse(config), clock) : null;
+    }
+
+    /** Every {@code postwire.shaping.*} property, prefixed again, as the parser wants them. */
+    static ShapingConfig parse(ShapingProperties config) {
+        Map<String, String> props = new HashMap<>();
+        config.properties().forEach((k, v) -> {
+            if (!k.equals("enabled")) {
+                props.put(ShapingConfigParser.PREFIX + k, v);
+            }
+        });
+        return ShapingConfigParser.parse(props);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * May a message to {@code site} start? Waits (on a timer, nothing blocks) while the site's rate
+     * frees up within {@code shaping-max-wait}; a longer wait or a suspension answers {@link Park}.
+     */
+    public Uni<Admit> admit(String site, Instant requestedAt) {
+        if (!enabled) {
+            return Uni.createFrom().item(GO);
+        }
+        SiteKey key = SiteKey.of(site);
+        Admission a = shaper.admit(key);
+        if (a instanceof Admission.Permit) {
+            return Uni.createFrom().item(GO);
+        }
+        Instant until = a instanceof Admission.WaitUntil w ? w.at() : ((Admission.Suspended) a).until();
+        String reason = a instanceof Admission.WaitUntil w ? w.reason() : ((Admission.Suspended) a).reason();
+        Duration wait = Duration.between(clock.instant(), until);
+        if (a instanceof Admission.Suspended || wait.compareTo(maxWait) > 0) {
+            return Uni.createFrom().item(new Park(until, reason));
+        }
+        SiteGate gate = gate(site);
+        gate.waiting(requestedAt, +1);
+        return sleep(wait).eventually(() -> gate.waiting(requestedAt, -1)).chain(() -> admit(site, requestedAt));
+    }
+
+    /**
+     * A connection slot to the site: the shaper's max-connections and connection rate. Completes
+     * when one is free; the lease must be released when the session's transaction is over.
+     */
+    public Uni<SiteGate.Lease> connection(String site, Instant requestedAt) {
+        if (!enabled) {
+            return Uni.createFrom().item(SiteGate.Lease.NONE);
+        }
+        return Uni.createFrom().deferred(() -> {
+            while (true) {
+                SiteGate g = gate(site);
+                Uni<SiteGate.Lease> lease = g.acquire(requestedAt);
+                if (lease != null) {
+                    return lease;
+                }
+            }
+        });
+    }
+
+    /** The limits in force for a site (its pool size when delivering direct). */
+    SiteLimits limits(String site) {
+        return shaper.limits(SiteKey.of(site));
+    }
+
+    /** Feeds an outcome back: the reply, or none with a network failure. Publishes a resulting change. */
+    public void observe(String site, SmtpReply reply, boolean networkFailure) {
+        if (enabled) {
+            shaper.observe(SiteKey.of(site), reply, networkFailure).ifPresent(this::publish);
+        }
+    }
+
+    public List<SiteSnapshot> snapshot() {
+        return enabled ? shaper.snapshot() : List.of();
+    }
+
+    public Optional<SiteSnapshot> snapshot(String site) {
+        return enabled ? shaper.snapshot(SiteKey.of(site)) : Optional.empty();
+    }
+
+    /** Applies an operator's suspension (from the sites topic); the command itself is the event. */
+    void suspend(String site, String pool, Instant until, String reason) {
+        Duration d = Duration.between(clock.instant(), until);
+        if (enabled && d.compareTo(Duration.ZERO) > 0) {
+            shaper.suspend(new SiteKey(pool, site), d, stripOperator(reason));
+        }
+    }
+
+    void resume(String site, String pool, String reason) {
+        if (enabled) {
+            shaper.resume(new SiteKey(pool, site), stripOperator(reason));
+        }
+    }
+
+    /** The API writes "operator: why"; the shaper prefixes it again. */
+    private static String stripOperator(String reason) {
+        return reason != null && reason.startsWith("operator: ") ? reason.substring("operator: ".length()) : reason;
+    }
+
+    /** Starts the one-second clock: suspensions end, throttles ramp, idle slots close, backlogs show. */
+    void start() {
+        if (enabled && ticker < 0) {
+            ticker = vertx.setPeriodic(1000, id -> tick());
+        }
+    }
+
+    void stop() {
+        if (ticker >= 0) {
+            vertx.cancelTimer(ticker);
+        }
+    }
+
+    void tick() {
+        try {
+            long now = System.nanoTime();
+            for (SiteGate g : gates.values()) {
+                g.sweep(now, idleTimeout.toNanos());
+                g.reportBacklog();
+                gates.computeIfPresent(g.site(), (k, v) -> v.retireIfUnused() ? null : v);
+            }
+            shaper.tick().forEach(this::publish);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "site shaping tick failed");
+        }
+    }
+
+    private SiteGate gate(String site) {
+        return gates.computeIfAbsent(site, s -> new SiteGate(SiteKey.of(s), shaper, vertx));
+    }
+
+    /**
+     * Site events are operational (why a site waits), not part of any promise: a lost one is
+     * superseded by the next change or tick, so the publish is not awaited.
+     */
+    private void publish(SiteEvent event) {
+        byte[] value = codec.write(SiteEnvelope.of(SOURCE, clock.instant(), event));
+        publisher.publishRaw(Topics.SITES, event.site(), value, List.of())
+                .subscribe().with(md -> { }, f -> LOG.warnf("site event for %s not published: %s", event.site(), f));
+    }
+
+    private Uni<Void> sleep(Duration d) {
+        long ms = Math.max(1, d.toMillis());
+        return Uni.createFrom().emitter(em -> vertx.setTimer(ms, id -> em.complete(null)));
+    }
+
+    /** Sites with a gate now (connections or waiters); for tests. */
+    int gates() {
+        return gates.size();
+    }
+}
