@@ -130,6 +130,8 @@ class MtaStsAndRoutesTest {
             exchanger(dns, "testing-wrongname.test", 10, "mx.testing-wrongname.test", "127.0.0.12");
             // Routed domains have MX records too, pointing at the rogue server: routing must win.
             exchanger(dns, "routed.test", 10, "mx.routed.test", "127.0.0.13");
+            // A tenant of the partner's mail system: routed by its MX-rollup site, not by name.
+            exchanger(dns, "tenant.test", 10, "inbound.partnerhosting.test", "127.0.0.13");
 
             Path trust = Files.createTempFile("postwire-mx-trust", ".pem");
             trust.toFile().deleteOnExit();
@@ -143,6 +145,7 @@ class MtaStsAndRoutesTest {
 
             smarthost = TestSmtpServer.start(TestSmtpServer.Options.defaults().withStartTls().withAuth(USER, PASSWORD));
             config.put("postwire.routes.partner.domains", "routed.test,Routed2.test");
+            config.put("postwire.routes.partner.sites", "partnerhosting.test");
             config.put("postwire.routes.partner.host", "127.0.0.1");
             config.put("postwire.routes.partner.port", Integer.toString(smarthost.port()));
             config.put("postwire.routes.partner.tls", "required");
@@ -264,9 +267,11 @@ class MtaStsAndRoutesTest {
     void aRoutedDomainGoesThroughItsSmarthostWhileOthersGoDirect() {
         String routed = "r-" + tag() + "@routed.test";
         String routed2 = "r2-" + tag() + "@ROUTED2.test";
+        String bySite = "t-" + tag() + "@tenant.test";
         String direct = "d-" + tag() + "@good.test";
         String id = submit(routed);
         submit(routed2);
+        String siteId = submit(bySite);
         submit(direct);
         ReceivedMessage m = smarthost.awaitMessageFor(routed, WAIT);
         assertTrue(m.tls());
@@ -274,10 +279,14 @@ class MtaStsAndRoutesTest {
         assertTrue(smarthost.commands().stream().anyMatch(c -> c.startsWith("AUTH PLAIN")), smarthost.commands()
                 .toString());
         smarthost.awaitMessageFor(routed2, WAIT);
+        smarthost.awaitMessageFor(bySite, WAIT);
         assertFalse(received(rogue, routed), "the routed domain's own MX got the message");
+        assertFalse(received(rogue, bySite), "the routed site's MX got the message");
         assertFalse(received(smarthost, direct), "a direct domain went through the route");
         try (TopicTap sends = tap(Topics.SEND)) {
             assertEquals("route:partner", sends.await(r -> new String(r.value()).contains(id + ".1"), WAIT).key());
+            assertEquals("route:partner", sends.await(r -> new String(r.value()).contains(siteId + ".1"), WAIT)
+                    .key());
         }
         try (TopicTap events = tap(Topics.EVENTS)) {
             Delivered d = (Delivered) event(events, Delivered.class, id + ".1");
