@@ -17,7 +17,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -33,6 +35,14 @@ public class MtaStsPolicies {
     private static final Logger LOG = Logger.getLogger(MtaStsPolicies.class);
     private static final PolicyLookup NONE = new PolicyLookup("", new TlsPolicy.None(),
             PolicyLookup.Source.NOT_PUBLISHED, Optional.empty());
+    /**
+     * How long "no policy" is believed for a domain. The resolver caches policies but not their
+     * absence, which without this would cost a TXT query (or a failing HTTPS fetch) per message to
+     * the large majority of domains that publish none. The same bound as the resolver's id
+     * recheck: a newly published policy is obeyed within it.
+     */
+    private static final long NO_POLICY_NANOS = MtaStsSettings.DEFAULT_RECHECK_INTERVAL.toNanos();
+    private static final int NO_POLICY_MAX_DOMAINS = 100_000;
 
     private final boolean enabled;
     private final Vertx vertx;
@@ -41,6 +51,13 @@ public class MtaStsPolicies {
     private final MeterRegistry registry;
     private volatile Optional<TrustOptions> trust;
     private volatile MtaStsResolver resolver;
+    /** Domain → nanoTime until which it is known to have no usable policy; least recently used goes. */
+    private final Map<String, Long> noPolicy = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > NO_POLICY_MAX_DOMAINS;
+        }
+    };
 
     MtaStsPolicies(MxConfig config, DnsConfig dns, Vertx vertx, MeterRegistry registry) {
         this.enabled = switch (config.mtaSts().strip().toLowerCase(Locale.ROOT)) {
@@ -56,12 +73,35 @@ public class MtaStsPolicies {
     }
 
     /** The policy for mail to {@code domain}; {@code None} when MTA-STS is off. Never fails. */
-    Uni<PolicyLookup> lookup(String domain) {
-        if (!enabled) {
+    Uni<PolicyLookup> lookup(String recipientDomain) {
+        String domain = recipientDomain.toLowerCase(Locale.ROOT);
+        if (!enabled || knownWithoutPolicy(domain)) {
             return Uni.createFrom().item(NONE);
         }
         return Uni.createFrom().completionStage(() -> resolver().lookup(domain).toCompletionStage())
-                .invoke(l -> l.problem().ifPresent(this::record));
+                .invoke(l -> {
+                    l.problem().ifPresent(this::record);
+                    if (l.source() == PolicyLookup.Source.NOT_PUBLISHED
+                            || l.source() == PolicyLookup.Source.FETCH_FAILED) {
+                        synchronized (noPolicy) {
+                            noPolicy.put(domain, System.nanoTime() + NO_POLICY_NANOS);
+                        }
+                    }
+                });
+    }
+
+    private boolean knownWithoutPolicy(String domain) {
+        synchronized (noPolicy) {
+            Long until = noPolicy.get(domain);
+            if (until == null) {
+                return false;
+            }
+            if (until - System.nanoTime() > 0) {
+                return true;
+            }
+            noPolicy.remove(domain);
+            return false;
+        }
     }
 
     /** Anchors for MX certificates under a policy; empty means the JVM's trust store. */

@@ -79,6 +79,7 @@ class MtaStsAndRoutesTest {
     private static TestTokenEndpoint tokens;
     private static Vertx vertx;
     private static Map<String, String> configuration;
+    private static TestDnsServer dns;
 
     private final EventCodec codec = new EventCodec();
 
@@ -95,7 +96,8 @@ class MtaStsAndRoutesTest {
         return configuration;
     }
 
-    private static void start(TestDnsServer dns, int mxPort, Map<String, String> config) {
+    private static void start(TestDnsServer server, int mxPort, Map<String, String> config) {
+        dns = server;
         try {
             TestCertificates good = TestCertificates.forNames(GOOD_NAMES.split(","));
             TestCertificates wrong = TestCertificates.forNames("wrong.example.test");
@@ -128,6 +130,7 @@ class MtaStsAndRoutesTest {
             exchanger(dns, "notinpolicy.test", 10, "mx-rogue.notinpolicy.test", "127.0.0.13");
             exchanger(dns, "notinpolicy.test", 20, "mx-good.notinpolicy.test", "127.0.0.11");
             exchanger(dns, "testing-wrongname.test", 10, "mx.testing-wrongname.test", "127.0.0.12");
+            exchanger(dns, "nopolicy.test", 10, "mx.nopolicy.test", "127.0.0.11");
             // Routed domains have MX records too, pointing at the rogue server: routing must win.
             exchanger(dns, "routed.test", 10, "mx.routed.test", "127.0.0.13");
             // A tenant of the partner's mail system: routed by its MX-rollup site, not by name.
@@ -261,6 +264,16 @@ class MtaStsAndRoutesTest {
             assertTrue(d.remoteHost().startsWith("127.0.0.12"), d.remoteHost());
         }
         assertMetric("postwire_tls_reports_total{mode=\"testing\",result=\"certificate-host-mismatch\"}");
+    }
+
+    @Test
+    void aDomainWithoutPolicyIsAskedForOneOnlyOnceInAWhile() {
+        for (int i = 0; i < 3; i++) {
+            String to = "n" + i + "-" + tag() + "@nopolicy.test";
+            submit(to);
+            verified.awaitMessageFor(to, WAIT);
+        }
+        assertEquals(1, dns.queries("_mta-sts.nopolicy.test", "TXT"), "TXT queries for a domain without policy");
     }
 
     @Test
