@@ -37,12 +37,14 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * One delivery attempt of one send, from expiry and suppression checks to the recorded outcome:
  * Delivered, Bounced, Rejected, Expired, or Deferred plus the RetryScheduled that brings it back,
  * or, when its site cannot take it soon, a RetryScheduled alone that parks it. The route is the
- * relay when one is configured, else the recipient domain's mail exchangers, shaped per site.
+ * relay when one is configured, else a per-domain smarthost route when one claims the domain,
+ * else the recipient domain's mail exchangers under its MTA-STS policy; both shaped per site.
  * The returned Uni completes only when those events are acknowledged by Kafka.
  */
 @ApplicationScoped
@@ -57,6 +59,7 @@ public class DeliveryAttempt {
     private final SiteRouter router;
     private final SiteShaping shaping;
     private final MxDelivery mx;
+    private final MtaStsPolicies sts;
     private final MxConfig mxConfig;
     private final RetrySchedule retry;
     private final DeliveryMetrics metrics;
@@ -73,14 +76,15 @@ public class DeliveryAttempt {
 
     DeliveryAttempt(EventPublisher publisher, SuppressionCheck suppression, DkimSigners signers, RelayRoute relay,
             SiteRouter router, SiteShaping shaping, MxClients clients, MxConfig mxConfig, DispatchConfig config,
-            DeliveryMetrics metrics, BounceAddresses bounces) {
+            DeliveryMetrics metrics, BounceAddresses bounces, MtaStsPolicies sts) {
         this.publisher = publisher;
         this.suppression = suppression;
         this.signers = signers;
         this.relay = relay;
         this.router = router;
         this.shaping = shaping;
-        this.mx = new MxDelivery(clients, mxConfig, config.heloName());
+        this.mx = new MxDelivery(clients, mxConfig, config.heloName(), sts);
+        this.sts = sts;
         this.mxConfig = mxConfig;
         this.retry = RetrySchedule.from(config);
         this.metrics = metrics;
@@ -94,6 +98,7 @@ public class DeliveryAttempt {
         } else {
             router.checkConfiguration();
             TlsMode.valueOf(mxConfig.tls().toUpperCase(Locale.ROOT));
+            sts.checkConfiguration();
         }
         signers.forSenderDomain("check.invalid");
     }
@@ -114,6 +119,10 @@ public class DeliveryAttempt {
 
     private Uni<Void> route(SendRequested s, int attempt, Instant expiresAt, SiteRouter.Resolution route) {
         String site = route.site();
+        if (route.route().isPresent()) {
+            Smarthost smarthost = route.route().get().smarthost();
+            return shaped(s, attempt, expiresAt, site, message -> smarthost.client().send(envelope(s), message));
+        }
         if (route.mx().isEmpty()) {
             return signed(s).chain(built -> built.bytes() == null ? rejectedInvalid(s, built)
                     : relay.client().send(envelope(s), Buffer.buffer(built.bytes()))
@@ -140,8 +149,27 @@ public class DeliveryAttempt {
         return direct(s, attempt, expiresAt, site, (MxResult.Hosts) dns);
     }
 
-    /** Direct to MX: the site's admission, the message, a connection slot, the exchangers in order. */
+    /**
+     * Direct to MX, under the domain's MTA-STS policy: when enforce leaves no exchanger the send is
+     * deferred (RFC 8461 §5.1: never bounced for a policy), else it goes out as {@link #shaped}.
+     */
     private Uni<Void> direct(SendRequested s, int attempt, Instant expiresAt, String site, MxResult.Hosts hosts) {
+        return sts.lookup(s.recipientDomain()).chain(lookup -> {
+            MxDelivery.Plan plan = mx.plan(s.recipientDomain(), hosts.hosts(), lookup.policy());
+            if (plan.hops().isEmpty()) {
+                return defer(s, attempt, expiresAt, null, "no MX host of " + s.recipientDomain()
+                        + " matches its MTA-STS policy " + lookup.policy(), null, FailureKind.TLS_POLICY, site);
+            }
+            return shaped(s, attempt, expiresAt, site, message -> mx.send(plan, policy(site), envelope(s), message));
+        });
+    }
+
+    /**
+     * The site's admission, the message, a connection slot, then {@code send}: to the exchangers in
+     * order, or through a route's smarthost (whose site is {@code route:<name>}).
+     */
+    private Uni<Void> shaped(SendRequested s, int attempt, Instant expiresAt, String site,
+            Function<Buffer, Uni<SmtpResult>> send) {
         return shaping.admit(site, s.requestedAt()).chain(admit -> {
             if (admit instanceof SiteShaping.Park park) {
                 return parked(s, attempt, expiresAt, park, site);
@@ -150,8 +178,8 @@ public class DeliveryAttempt {
                 if (built.bytes() == null) {
                     return rejectedInvalid(s, built);
                 }
-                return shaping.connection(site, s.requestedAt()).chain(lease -> mx
-                        .send(hosts.hosts(), policy(site), envelope(s), Buffer.buffer(built.bytes()))
+                return shaping.connection(site, s.requestedAt()).chain(lease -> send
+                        .apply(Buffer.buffer(built.bytes()))
                         .invoke(result -> lease.release(result.recipients().get(0).reply() != null))
                         .onFailure().invoke(() -> lease.release(false)))
                         .chain(result -> {
@@ -167,9 +195,9 @@ public class DeliveryAttempt {
         TlsMode tls = TlsMode.valueOf(mxConfig.tls().toUpperCase(Locale.ROOT));
         if (shaping.enabled()) {
             var limits = shaping.limits(site);
-            return new MxDelivery.Policy(tls, false, limits.maxConnections(), limits.messagesPerConnection());
+            return new MxDelivery.Policy(tls, limits.maxConnections(), limits.messagesPerConnection());
         }
-        return new MxDelivery.Policy(tls, false, mxConfig.maxConnections(), mxConfig.maxMessagesPerConnection());
+        return new MxDelivery.Policy(tls, mxConfig.maxConnections(), mxConfig.maxMessagesPerConnection());
     }
 
     /**

@@ -9,7 +9,6 @@ import io.postwire.event.EventEnvelope;
 import io.postwire.event.MalformedEventException;
 import io.postwire.event.RetryScheduled;
 import io.postwire.event.SendRequested;
-import io.postwire.mx.MxResult;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -96,11 +95,12 @@ public class Dispatcher {
 
     /**
      * A record belongs to the consumer of its site's partition, so that the site's limits have one
-     * owner. Only a definite site (the DNS named hosts) moves a record: when the DNS fails, the
-     * fallback site is the domain, and moving on that would bounce records between two keys.
+     * owner. Only a definite site (the DNS named hosts, or a route claims the domain) moves a record:
+     * when the DNS fails, the fallback site is the domain, and moving on that would bounce records
+     * between two keys.
      */
     private static boolean misKeyed(String key, SiteRouter.Resolution route) {
-        return route.mx().filter(mx -> mx instanceof MxResult.Hosts).isPresent() && !route.site().equals(key);
+        return route.definite() && !route.site().equals(key);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Direct-to-MX delivery, used when no relay host is set ({@code postwire.relay.host} empty):
@@ -61,4 +62,30 @@ public interface MxConfig {
     @WithName("key-lookup-timeout")
     @WithDefault("PT2S")
     Duration keyLookupTimeout();
+
+    /**
+     * MTA-STS (RFC 8461): {@code enforce-policies} obeys the policies recipient domains publish
+     * (enforce: only the MX hosts named, verified TLS, else defer; testing: check and record,
+     * deliver anyway); {@code off} ignores them (opportunistic TLS for every domain).
+     */
+    @WithName("mta-sts")
+    @WithDefault("enforce-policies")
+    String mtaSts();
+
+    /**
+     * Trust anchors for MTA-STS, both the policy hosts' HTTPS and the MX certificates under a
+     * policy: a PEM file of certificates, or a PKCS#12 store ({@code .p12}/{@code .pfx}). Unset
+     * means the JVM's trust store (WebPKI, what RFC 8461 asks); tests put their own CA here.
+     */
+    @WithName("tls-trust-store")
+    Optional<String> tlsTrustStore();
+
+    /** Password of a PKCS#12 {@code tls-trust-store}; unused for PEM. */
+    @WithName("tls-trust-store-password")
+    Optional<String> tlsTrustStorePassword();
+
+    /** Port of the {@code https://mta-sts.<domain>} policy hosts: 443; only tests use another. */
+    @WithName("mta-sts-policy-port")
+    @WithDefault("443")
+    int mtaStsPolicyPort();
 }

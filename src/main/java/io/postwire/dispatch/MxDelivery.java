@@ -1,6 +1,8 @@
 package io.postwire.dispatch;
 
 import io.postwire.event.SmtpReply;
+import io.postwire.mtasts.TlsPolicy;
+import io.postwire.mtasts.TlsReport;
 import io.postwire.mx.MxHost;
 import io.postwire.smtp.RecipientResult;
 import io.postwire.smtp.RelayTarget;
@@ -18,8 +20,15 @@ import java.util.Optional;
 /**
  * Delivers one message to a domain's mail exchangers: each host in the order given (preference,
  * ties shuffled by the resolver), each of its addresses in turn, moving on when an address cannot
- * be reached, gives no reply, or turns us away with 421 (RFC 5321 §5.1: try the next host on a
- * temporary failure to connect or to start the session). Any other reply is the domain's answer.
+ * be reached, gives no reply, fails TLS, or turns us away with 421 (RFC 5321 §5.1: try the next
+ * host on a temporary failure to connect or to start the session). Any other reply is the
+ * domain's answer.
+ *
+ * <p>MTA-STS (RFC 8461 §5): under {@code enforce} only the hosts the policy names are tried
+ * ({@link #plan}), each with verified TLS (STARTTLS, chain to the trust anchors, certificate for
+ * the MX host name); a TLS failure moves on like an unreachable host and never becomes a bounce.
+ * Under {@code testing} the same checks run, a failure is recorded and the same address is tried
+ * again with the usual opportunistic TLS, so testing never holds mail back.
  *
  * <p>Limit: the SMTP client does not say at which step a session failed, so a connection lost
  * after the final dot also moves to the next host, and a message the first host did take may
@@ -27,51 +36,98 @@ import java.util.Optional;
  */
 final class MxDelivery {
 
-    /** How sessions to an exchanger go: TLS policy, pool size and everything else of the target. */
-    record Policy(TlsMode tls, boolean verifyCertificate, int maxConnections, int messagesPerConnection) {
+    /** How sessions to an exchanger go without a policy, and the pool size of every exchanger. */
+    record Policy(TlsMode tls, int maxConnections, int messagesPerConnection) {
+    }
+
+    /** One address to try: the MX host's name (what a certificate must carry) and its address. */
+    record Hop(String name, String address) {
+    }
+
+    /** The addresses to try for one domain under its MTA-STS policy; empty when enforce allows none. */
+    record Plan(String domain, TlsPolicy sts, List<Hop> hops) {
     }
 
     private final MxClients clients;
     private final MxConfig config;
     private final String heloName;
+    private final MtaStsPolicies sts;
 
-    MxDelivery(MxClients clients, MxConfig config, String heloName) {
+    MxDelivery(MxClients clients, MxConfig config, String heloName, MtaStsPolicies sts) {
         this.clients = clients;
         this.config = config;
         this.heloName = heloName;
+        this.sts = sts;
     }
 
-    Uni<SmtpResult> send(List<MxHost> hosts, Policy policy, SmtpEnvelope envelope, Buffer message) {
+    /**
+     * The hops for a domain: every address of every host, except that {@code enforce} leaves out
+     * hosts the policy does not name (RFC 8461 §4.1). Each such host is recorded, in testing mode
+     * too, where it is still tried.
+     */
+    Plan plan(String domain, List<MxHost> hosts, TlsPolicy policy) {
         List<Hop> hops = new ArrayList<>();
         for (MxHost h : hosts) {
+            if (!policy.check(h.name())) {
+                sts.record(TlsReport.mxNotInPolicy(domain, h.name(), policy));
+                if (policy instanceof TlsPolicy.Enforce) {
+                    continue;
+                }
+            }
             for (InetAddress a : h.addresses()) {
                 hops.add(new Hop(h.name(), a.getHostAddress()));
             }
         }
-        return attempt(hops, 0, policy, envelope, message, new ArrayList<>());
+        return new Plan(domain, policy, hops);
     }
 
-    private record Hop(String name, String address) {
+    Uni<SmtpResult> send(Plan plan, Policy policy, SmtpEnvelope envelope, Buffer message) {
+        if (plan.hops().isEmpty()) {
+            throw new IllegalArgumentException("no exchanger to try for " + plan.domain());
+        }
+        return attempt(plan, 0, policy, envelope, message, new ArrayList<>());
     }
 
-    private Uni<SmtpResult> attempt(List<Hop> hops, int i, Policy policy, SmtpEnvelope envelope, Buffer message,
+    private Uni<SmtpResult> attempt(Plan plan, int i, Policy policy, SmtpEnvelope envelope, Buffer message,
             List<String> failures) {
-        Hop hop = hops.get(i);
-        MxClients.Key key = new MxClients.Key(hop.address(), config.port(), policy.tls(),
-                policy.verifyCertificate() ? Optional.of(hop.name()) : Optional.empty());
+        Hop hop = plan.hops().get(i);
+        return session(plan, hop, policy, envelope, message).chain(result -> {
+            RecipientResult r = result.recipients().get(0);
+            if (!tryNext(r) || i + 1 >= plan.hops().size()) {
+                return Uni.createFrom().item(failures.isEmpty() || r.reply() != null
+                        ? result : withFailures(result, r, failures));
+            }
+            failures.add(hop.name() + "[" + hop.address() + "]: "
+                    + (r.reply() != null ? r.reply().toString() : r.failure()));
+            return attempt(plan, i + 1, policy, envelope, message, failures);
+        });
+    }
+
+    /** One session to one address, TLS as the domain's policy asks, its TLS outcome recorded. */
+    private Uni<SmtpResult> session(Plan plan, Hop hop, Policy policy, SmtpEnvelope envelope, Buffer message) {
+        TlsPolicy p = plan.sts();
+        if (p instanceof TlsPolicy.None) {
+            return send(hop, policy.tls(), policy, envelope, message).invoke(result -> {
+                if (policy.tls() != TlsMode.OFF) {
+                    TlsReport.forSession(plan.domain(), hop.name(), p, result).ifPresent(sts::record);
+                }
+            });
+        }
+        return send(hop, TlsMode.VERIFIED, policy, envelope, message).chain(result -> {
+            TlsReport.forSession(plan.domain(), hop.name(), p, result).ifPresent(sts::record);
+            if (p instanceof TlsPolicy.Testing && result.tlsFailure().isPresent()) {
+                // Testing mode only reports (RFC 8461 §5): deliver as if there were no policy.
+                return send(hop, policy.tls(), policy, envelope, message);
+            }
+            return Uni.createFrom().item(result);
+        });
+    }
+
+    private Uni<SmtpResult> send(Hop hop, TlsMode tls, Policy policy, SmtpEnvelope envelope, Buffer message) {
+        MxClients.Key key = new MxClients.Key(hop.address(), config.port(), tls,
+                tls == TlsMode.VERIFIED ? Optional.of(hop.name()) : Optional.empty());
         SmtpClient client = clients.borrow(key, k -> target(k, policy));
-        return client.send(envelope, message)
-                .eventually(() -> clients.release(key))
-                .chain(result -> {
-                    RecipientResult r = result.recipients().get(0);
-                    if (!tryNext(r) || i + 1 >= hops.size()) {
-                        return Uni.createFrom().item(failures.isEmpty() || r.reply() != null
-                                ? result : withFailures(result, r, failures));
-                    }
-                    failures.add(hop.name() + "[" + hop.address() + "]: "
-                            + (r.reply() != null ? r.reply().toString() : r.failure()));
-                    return attempt(hops, i + 1, policy, envelope, message, failures);
-                });
+        return client.send(envelope, message).eventually(() -> clients.release(key));
     }
 
     private static boolean tryNext(RecipientResult r) {
@@ -88,11 +144,15 @@ final class MxDelivery {
 
     private RelayTarget target(MxClients.Key k, Policy policy) {
         // Opportunistic TLS (RFC 7435) cannot check an exchanger's certificate: most do not name
-        // the address we connect to, many are self-signed. Only MTA-STS enforce verifies.
-        RelayTarget t = new RelayTarget(k.address(), k.port(), policy.tls(), policy.tls() != TlsMode.VERIFIED
-                && policy.tls() != TlsMode.OFF, Optional.empty(), heloName, config.connectTimeout(),
+        // the address we connect to, many are self-signed. Only an MTA-STS policy verifies.
+        RelayTarget t = new RelayTarget(k.address(), k.port(), k.tls(), k.tls() != TlsMode.VERIFIED
+                && k.tls() != TlsMode.OFF, Optional.empty(), heloName, config.connectTimeout(),
                 config.commandTimeout(), config.dataTimeout(), policy.maxConnections(),
                 policy.messagesPerConnection(), config.idleTimeout());
-        return k.certificateName().map(t::withVerifiedTls).orElse(t);
+        if (k.certificateName().isEmpty()) {
+            return t;
+        }
+        RelayTarget verified = t.withVerifiedTls(k.certificateName().get());
+        return sts.trust().map(verified::withTrust).orElse(verified);
     }
 }

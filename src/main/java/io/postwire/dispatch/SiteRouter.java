@@ -26,7 +26,8 @@ import java.util.Optional;
 /**
  * Names the delivery site of a recipient domain, the record key of its sends: the MX rollup of
  * {@link SiteNamer} when mail goes direct to MX, the recipient domain when a relay takes all mail
- * (the relay's peers are not ours to shape) or when the DNS gives no hosts. Ingest keys sends with
+ * (the relay's peers are not ours to shape) or when the DNS gives no hosts, and {@code route:<name>}
+ * when a per-domain smarthost route ({@link SmarthostRoutes}) claims the domain or its MX site. Ingest keys sends with
  * it, so one dispatcher owns a site; the dispatcher resolves again (cached) to route each send.
  *
  * <p>The MX lookups are {@link MxResolver}'s, cached for their TTL, so keying and routing share
@@ -35,11 +36,28 @@ import java.util.Optional;
 @ApplicationScoped
 public class SiteRouter {
 
-    /** A resolved domain: the site and, when delivering direct, what the DNS said. */
-    public record Resolution(String site, Optional<MxResult> mx) {
+    /**
+     * A resolved domain: the site, what the DNS said when it was asked (direct delivery, or a route
+     * by site), and the smarthost route that takes the mail, if one does.
+     */
+    public record Resolution(String site, Optional<MxResult> mx, Optional<SmarthostRoutes.Route> route) {
+
+        public Resolution(String site, Optional<MxResult> mx) {
+            this(site, mx, Optional.empty());
+        }
+
+        /**
+         * True when the site is settled, so a record keyed otherwise may be moved to it: a route
+         * (configuration), or a site named from MX hosts. A DNS failure falls back to the domain,
+         * and moving on that would bounce records between two keys.
+         */
+        public boolean definite() {
+            return route.isPresent() || mx.filter(m -> m instanceof MxResult.Hosts).isPresent();
+        }
     }
 
     private final boolean relayed;
+    private final SmarthostRoutes routes;
     private final Vertx vertx;
     private final Optional<String> dnsServers;
     private final SiteNamer namer = SiteNamer.withPresets();
@@ -47,8 +65,9 @@ public class SiteRouter {
 
     private final java.time.Duration keyLookupTimeout;
 
-    SiteRouter(RelayConfig relay, Vertx vertx, DnsConfig dns, MxConfig mx) {
+    SiteRouter(RelayConfig relay, SmarthostRoutes routes, Vertx vertx, DnsConfig dns, MxConfig mx) {
         this.relayed = relay.host().filter(h -> !h.isBlank()).isPresent();
+        this.routes = routes;
         this.vertx = vertx;
         this.dnsServers = dns.servers();
         this.keyLookupTimeout = mx.keyLookupTimeout();
@@ -78,8 +97,21 @@ public class SiteRouter {
         if (relayed) {
             return Uni.createFrom().item(new Resolution(domain, Optional.empty()));
         }
+        Optional<SmarthostRoutes.Route> byDomain = routes.forDomain(domain);
+        if (byDomain.isPresent()) {
+            return Uni.createFrom().item(new Resolution(byDomain.get().site(), Optional.empty(), byDomain));
+        }
         return Uni.createFrom().completionStage(() -> resolver().resolve(domain).toCompletionStage())
-                .map(mx -> new Resolution(namer.site(domain, mx), Optional.of(mx)));
+                .map(mx -> routed(domain, mx));
+    }
+
+    /** The MX site of a domain, or the route that claims that site. */
+    private Resolution routed(String domain, MxResult mx) {
+        String site = namer.site(domain, mx);
+        Optional<SmarthostRoutes.Route> bySite = mx instanceof MxResult.Hosts ? routes.forSite(site)
+                : Optional.empty();
+        return bySite.map(r -> new Resolution(r.site(), Optional.of(mx), bySite))
+                .orElseGet(() -> new Resolution(site, Optional.of(mx)));
     }
 
     /** The site of one domain, as a Vert.x future (for the SMTP submission door). */
@@ -88,7 +120,11 @@ public class SiteRouter {
         if (relayed) {
             return Future.succeededFuture(domain);
         }
-        return resolver().resolve(domain).map(mx -> namer.site(domain, mx)).otherwise(domain);
+        Optional<SmarthostRoutes.Route> byDomain = routes.forDomain(domain);
+        if (byDomain.isPresent()) {
+            return Future.succeededFuture(byDomain.get().site());
+        }
+        return resolver().resolve(domain).map(mx -> routed(domain, mx).site()).otherwise(domain);
     }
 
     /**
@@ -134,6 +170,7 @@ public class SiteRouter {
     void checkConfiguration() {
         if (!relayed) {
             resolver();
+            routes.checkConfiguration();
         }
     }
 

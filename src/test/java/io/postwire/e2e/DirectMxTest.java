@@ -84,6 +84,8 @@ class DirectMxTest {
             c.put("postwire.shaping.defaults.connection-rate", "200/s");
             c.put("postwire.shaping.defaults.max-connections", "4");
             c.put("postwire.dispatch.shaping-max-wait", "PT2S");
+            // MTA-STS peers and smarthost routes share this application (one start for both classes).
+            c.putAll(MtaStsAndRoutesTest.configure(dns, good.port()));
             return c;
         }
     }

@@ -60,9 +60,14 @@ public final class TestSmtpServer implements AutoCloseable {
     private final AtomicInteger queueIds = new AtomicInteger();
 
     private TestSmtpServer(Options options, SSLContext certificate, int port) throws IOException {
+        this(options, certificate, InetAddress.getLoopbackAddress(), port);
+    }
+
+    private TestSmtpServer(Options options, SSLContext certificate, InetAddress address, int port)
+            throws IOException {
         this.options = options;
         this.tls = options.startTls() ? certificate : null;
-        this.serverSocket = new ServerSocket(port, 100, InetAddress.getLoopbackAddress());
+        this.serverSocket = new ServerSocket(port, 100, address);
         threads.execute(this::acceptLoop);
     }
 
@@ -88,6 +93,18 @@ public final class TestSmtpServer implements AutoCloseable {
         return start(options, options.startTls() ? SelfSignedTls.serverContext() : null, port);
     }
 
+    /**
+     * Starts a server on another loopback address (Linux routes all of 127/8 to lo), e.g. several
+     * mail exchangers on the one port direct delivery uses, each with its own certificate.
+     */
+    public static TestSmtpServer startOn(String address, int port, Options options, SSLContext certificate) {
+        try {
+            return new TestSmtpServer(options, certificate, InetAddress.getByName(address), port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start test SMTP server on " + address + ":" + port, e);
+        }
+    }
+
     private static TestSmtpServer start(Options options, SSLContext certificate, int port) {
         try {
             return new TestSmtpServer(options, certificate, port);
@@ -101,7 +118,7 @@ public final class TestSmtpServer implements AutoCloseable {
     }
 
     public String host() {
-        return "127.0.0.1";
+        return serverSocket.getInetAddress().getHostAddress();
     }
 
     /** Messages received so far, in arrival order. */
