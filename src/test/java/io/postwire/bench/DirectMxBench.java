@@ -103,7 +103,7 @@ public final class DirectMxBench {
         EmbeddedPg pg = EmbeddedPg.start();
         teardown.first(pg::close);
         createTopics(kafka.bootstrapServers(), o.partitions());
-        TestDnsServer dns = TestDnsServer.start().zone(topology, 3600);
+        TestDnsServer dns = TestDnsServer.start().zone(topology, 3600).receiveBufferSize(4 << 20);
         teardown.first(dns::close);
         int mxPort = freePort();
         SmtpSink sink = SmtpSink.start(mxPort, null, work.resolve("sink.log"));

@@ -121,6 +121,21 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Asks the kernel for a larger UDP receive buffer (capped by {@code net.core.rmem_max}): a
+     * dispatcher meeting 1,000 new domains at once sends thousands of queries in a burst, and the
+     * default buffer drops some of them while this one thread is busy, which the resolver sees as
+     * timeouts.
+     */
+    public TestDnsServer receiveBufferSize(int bytes) {
+        try {
+            socket.setReceiveBufferSize(bytes);
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     /** Forgets every record of {@code name} (to change a TXT record between lookups). */
     public TestDnsServer remove(String name) {
         String owner = key(name);
