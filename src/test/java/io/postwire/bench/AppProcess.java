@@ -38,27 +38,42 @@ final class AppProcess {
     private final Map<String, String> wiring;
     private final int httpPort;
     private final Teardown teardown;
+    private final List<String> systemProperties;
     private Process process;
 
     AppProcess(BenchOptions options, Path work, EmbeddedKafka kafka, EmbeddedPg pg, int httpPort, int sinkPort,
             String apiKey, BenchDkimKey dkim, Teardown teardown) {
+        this(options, work, kafka, pg, httpPort, Map.of(
+                "POSTWIRE_RELAY_HOST", "127.0.0.1",
+                "POSTWIRE_RELAY_PORT", Integer.toString(sinkPort),
+                "POSTWIRE_RELAY_TLS", "off"), List.of(), apiKey, dkim, teardown);
+    }
+
+    /**
+     * An app whose delivery route is given by {@code route} (the relay variables, or for direct to MX
+     * {@code POSTWIRE_DNS_SERVERS} and {@code POSTWIRE_MX_PORT}), with {@code systemProperties}
+     * ({@code -Dkey=value}, e.g. shaping limits, which environment variables cannot name) before
+     * {@code -jar}.
+     */
+    AppProcess(BenchOptions options, Path work, EmbeddedKafka kafka, EmbeddedPg pg, int httpPort,
+            Map<String, String> route, List<String> systemProperties, String apiKey, BenchDkimKey dkim,
+            Teardown teardown) {
         this.options = options;
         this.logFile = work.resolve("app.log");
         this.httpPort = httpPort;
         this.teardown = teardown;
+        this.systemProperties = List.copyOf(systemProperties);
         Map<String, String> env = new HashMap<>(PostwireProcess.wiring(kafka, pg));
         env.putAll(Map.ofEntries(
                 Map.entry("QUARKUS_HTTP_PORT", Integer.toString(httpPort)),
                 Map.entry("QUARKUS_HTTP_HOST", "127.0.0.1"),
                 Map.entry("POSTWIRE_API_KEYS", apiKey),
-                Map.entry("POSTWIRE_RELAY_HOST", "127.0.0.1"),
-                Map.entry("POSTWIRE_RELAY_PORT", Integer.toString(sinkPort)),
-                Map.entry("POSTWIRE_RELAY_TLS", "off"),
                 Map.entry("POSTWIRE_DKIM_DOMAIN", BenchDkimKey.DOMAIN),
                 Map.entry("POSTWIRE_DKIM_SELECTOR", BenchDkimKey.SELECTOR),
                 Map.entry("POSTWIRE_DKIM_KEY_FILE", dkim.keyFile().toString()),
                 Map.entry("POSTWIRE_KAFKA_PARTITIONS", Integer.toString(options.partitions())),
                 Map.entry("POSTWIRE_PROJECTION_ENABLED", Boolean.toString(options.projections()))));
+        env.putAll(route);
         this.wiring = Map.copyOf(env);
     }
 
@@ -83,12 +98,15 @@ final class AppProcess {
         if (phase2 && options.jfrFile() != null) {
             cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + options.jfrFile());
         }
+        cmd.addAll(systemProperties);
         cmd.add("-jar");
         cmd.add(JAR.toAbsolutePath().toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Map<String, String> env = pb.environment();
+        // direct to MX means no relay at all, whatever the bench's own environment says
+        env.remove("POSTWIRE_RELAY_HOST");
         env.putAll(wiring);
         if (options.maxInFlight() != null) {
             env.put("POSTWIRE_DISPATCH_MAX_IN_FLIGHT", options.maxInFlight().toString());
@@ -142,6 +160,12 @@ final class AppProcess {
 
     /** Runs {@code jcmd <pid> args...} against the running app, e.g. to start or stop JFR. */
     void jcmd(String... args) throws Exception {
+        String out = jcmdOutput(args);
+        log("jcmd %s: %s", String.join(" ", args), out.replace('\n', ' '));
+    }
+
+    /** Runs {@code jcmd <pid> args...} and returns what it printed. */
+    String jcmdOutput(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
         cmd.add(Long.toString(process.pid()));
@@ -151,6 +175,6 @@ final class AppProcess {
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
-        log("jcmd %s: %s", String.join(" ", args), out.replace('\n', ' '));
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package io.postwire.bench;
 
 import io.postwire.bus.Topics;
+import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
 import io.postwire.event.EventCodec;
 import io.postwire.event.EventEnvelope;
@@ -35,6 +36,8 @@ final class EventTap implements AutoCloseable {
     private final EventCodec codec;
     private final Map<String, Long> deliveredLatency = new ConcurrentHashMap<>();
     private final Map<String, String> others = new ConcurrentHashMap<>();
+    /** Up to a few distinct reasons of Deferred events, to say why without a second run. */
+    private final Map<String, Long> deferReasons = new ConcurrentHashMap<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread thread;
     private volatile boolean armed;
@@ -75,6 +78,13 @@ final class EventTap implements AutoCloseable {
                     if (e instanceof Delivered d) {
                         deliveredLatency.put(d.messageId(), Duration.between(d.requestedAt(), env.time()).toMillis());
                     } else {
+                        if (e instanceof Deferred d) {
+                            String why = (d.reply() != null ? d.reply().toString() : String.valueOf(d.failure()))
+                                    + " @" + d.remoteHost();
+                            if (deferReasons.size() < 10 || deferReasons.containsKey(why)) {
+                                deferReasons.merge(why, 1L, Long::sum);
+                            }
+                        }
                         others.put(e.messageId() + "#" + env.type().typeName(), "");
                     }
                 }
@@ -117,6 +127,11 @@ final class EventTap implements AutoCloseable {
             }
         }
         return counts;
+    }
+
+    /** Why sends were deferred (the first ten distinct reasons), with counts, over all prefixes. */
+    Map<String, Long> deferReasons() {
+        return new TreeMap<>(deferReasons);
     }
 
     @Override

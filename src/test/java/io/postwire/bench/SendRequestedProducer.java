@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,7 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The bench's load: {@code SendRequested} records on {@code postwire.send.v1}, as fast as the
  * producer goes or paced at an offered rate.
  *
- * <p>Recipients cycle over {@code domains} domains so that the app's send keys (one per site) and
+ * <p>Recipients cycle over the domains so that the app's send keys (one per site) and
  * thus its partitions see the spread a real sender would give.
  */
 final class SendRequestedProducer implements AutoCloseable {
@@ -31,12 +33,24 @@ final class SendRequestedProducer implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final EventCodec codec;
     private final int bodyBytes;
-    private final int domains;
+    private final IntFunction<String> domainOf;
+    private final Function<SendRequested, String> keyOf;
 
     SendRequestedProducer(String bootstrapServers, EventCodec codec, int bodyBytes, int domains) {
+        this(bootstrapServers, codec, bodyBytes, i -> "d" + (i % domains) + ".bench.test", SendKeys::siteKey);
+    }
+
+    /**
+     * A producer whose i-th record goes to a recipient at {@code domainOf.apply(i)}, keyed by
+     * {@code keyOf}: direct to MX, the site the dispatcher will name (as ingest keys it), so that no
+     * record is moved to another key on the way.
+     */
+    SendRequestedProducer(String bootstrapServers, EventCodec codec, int bodyBytes, IntFunction<String> domainOf,
+            Function<SendRequested, String> keyOf) {
         this.codec = codec;
         this.bodyBytes = bodyBytes;
-        this.domains = domains;
+        this.domainOf = domainOf;
+        this.keyOf = keyOf;
         Map<String, Object> c = new HashMap<>();
         c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // the same durability the app's own API producer asks for
@@ -80,12 +94,12 @@ final class SendRequestedProducer implements AutoCloseable {
                 }
             }
             String messageId = prefix + i;
-            String recipient = "user" + i + "@d" + (i % domains) + ".bench.test";
+            String recipient = "user" + i + "@" + domainOf.apply(i);
             SendRequested s = new SendRequested(messageId, messageId + ".0", SENDER, recipient, "Bench",
                     List.of(recipient), List.of(), "Benchmark message " + i, body, null, null, Map.of(), List.of(),
                     null, Instant.now(), null);
             EventEnvelope env = EventEnvelope.of("postwire/bench", Instant.now(), s);
-            producer.send(new ProducerRecord<>(Topics.SEND, SendKeys.siteKey(s), codec.write(env)), (md, e) -> {
+            producer.send(new ProducerRecord<>(Topics.SEND, keyOf.apply(s), codec.write(env)), (md, e) -> {
                 if (e != null) {
                     failure.compareAndSet(null, e);
                 }

@@ -35,6 +35,8 @@ final class SmtpSink {
     private volatile long firstNanos;
     private volatile long reachedNanos;
     private volatile long target = Long.MAX_VALUE;
+    /** arrivals[k - 1] = when the count reached k, if {@link #recordArrivals} was called. */
+    private volatile long[] arrivals;
     private final Thread reader;
 
     private SmtpSink(Process process) {
@@ -117,7 +119,14 @@ final class SmtpSink {
                 Matcher m = MESG.matcher(prev < 0 ? complete : complete.substring(prev + 1));
                 if (m.find()) {
                     long c = Long.parseLong(m.group(1));
-                    count.set(c);
+                    long before = count.getAndSet(c);
+                    long[] times = arrivals;
+                    if (times != null) {
+                        // counts skipped between two redraws arrived by now as well
+                        for (long k = Math.max(before, 0) + 1; k <= Math.min(c, times.length); k++) {
+                            times[(int) k - 1] = now;
+                        }
+                    }
                     if (c > 0 && firstNanos == 0) {
                         firstNanos = now;
                     }
@@ -133,7 +142,11 @@ final class SmtpSink {
 
     /** Waits for the count, bounded by a timeout and by a stall (no progress) limit. */
     boolean awaitCount(long n, Duration timeout, Duration stall) throws InterruptedException {
-        target = n;
+        if (n != target) {
+            // a new goal (the timed run after a warm-up): the old one's moment does not count
+            reachedNanos = 0;
+            target = n;
+        }
         if (count.get() >= n && reachedNanos == 0) {
             reachedNanos = System.nanoTime();
         }
@@ -167,6 +180,17 @@ final class SmtpSink {
 
     long count() {
         return count.get();
+    }
+
+    /** Keeps the arrival time of each of the first {@code capacity} messages from now on. */
+    void recordArrivals(int capacity) {
+        arrivals = new long[capacity];
+    }
+
+    /** {@link System#nanoTime()} when the count reached {@code k} (1-based); 0 if not (yet) or not recorded. */
+    long arrivalNanos(long k) {
+        long[] times = arrivals;
+        return times == null || k < 1 || k > times.length ? 0 : times[(int) k - 1];
     }
 
     /** {@link System#nanoTime()} when the first message arrived; 0 if none has. */

@@ -52,6 +52,8 @@ public final class TestDnsServer implements AutoCloseable {
     private volatile long soaTtl = 3600;
     private volatile long soaMinimum = 300;
     private volatile boolean sendSoa = true;
+    private volatile GeneratedZone zone;
+    private volatile long zoneTtl = 3600;
 
     private TestDnsServer(DatagramSocket socket) {
         this.socket = socket;
@@ -106,6 +108,31 @@ public final class TestDnsServer implements AutoCloseable {
         data.write(bytes.length);
         data.writeBytes(bytes);
         records.add(new Rr(key(name), TYPE_TXT, ttl, data.toByteArray()));
+        return this;
+    }
+
+    /**
+     * Answers names without a static record from {@code zone}, with {@code ttl}: MX records of
+     * preference 10, 20, ... in the zone's order, and A or AAAA records by the literal's form.
+     */
+    public TestDnsServer zone(GeneratedZone zone, long ttl) {
+        this.zoneTtl = ttl;
+        this.zone = zone;
+        return this;
+    }
+
+    /**
+     * Asks the kernel for a larger UDP receive buffer (capped by {@code net.core.rmem_max}): a
+     * dispatcher meeting 1,000 new domains at once sends thousands of queries in a burst, and the
+     * default buffer drops some of them while this one thread is busy, which the resolver sees as
+     * timeouts.
+     */
+    public TestDnsServer receiveBufferSize(int bytes) {
+        try {
+            socket.setReceiveBufferSize(bytes);
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
         return this;
     }
 
@@ -201,6 +228,10 @@ public final class TestDnsServer implements AutoCloseable {
                 }
             }
         }
+        GeneratedZone generated = zone;
+        if (!known && generated != null) {
+            known = generate(generated, name, type, answers);
+        }
         int rcode = servfail.contains(name) ? RCODE_SERVFAIL : known ? 0 : RCODE_NXDOMAIN;
         if (rcode == RCODE_SERVFAIL) {
             answers.clear();
@@ -225,6 +256,26 @@ public final class TestDnsServer implements AutoCloseable {
             writeRecord(out, rr);
         }
         return out.toByteArray();
+    }
+
+    /** Adds the zone's records of {@code type} for {@code name}; true if the name has any record. */
+    private boolean generate(GeneratedZone generated, String name, int type, List<Rr> answers) {
+        List<String> exchanges = generated.exchanges(name);
+        String literal = generated.address(name);
+        if (type == TYPE_MX) {
+            for (int i = 0; i < exchanges.size(); i++) {
+                ByteArrayOutputStream data = new ByteArrayOutputStream();
+                writeShort(data, 10 * (i + 1));
+                data.writeBytes(encodeName(exchanges.get(i)));
+                answers.add(new Rr(name, TYPE_MX, zoneTtl, data.toByteArray()));
+            }
+        } else if (literal != null && (type == TYPE_A || type == TYPE_AAAA)) {
+            byte[] bytes = literalBytes(literal);
+            if ((bytes.length == 4) == (type == TYPE_A)) {
+                answers.add(new Rr(name, type, zoneTtl, bytes));
+            }
+        }
+        return !exchanges.isEmpty() || literal != null;
     }
 
     /** An SOA for the last two labels of the name, with the configured TTL and MINIMUM. */
