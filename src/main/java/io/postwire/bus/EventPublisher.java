@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -27,6 +29,16 @@ public class EventPublisher {
 
     private final KafkaProducer<String, byte[]> producer;
     private final EventCodec codec;
+    /**
+     * {@code KafkaProducer.send} blocks (up to max.block.ms) while it waits for metadata, e.g. when the
+     * broker is gone: never on an event loop, where it would stall every connection and send of that
+     * loop. One thread keeps the callers' order and costs a queue hand-off per record.
+     */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "postwire-producer-send");
+        t.setDaemon(true);
+        return t;
+    });
 
     EventPublisher(KafkaClients clients, EventCodec codec) {
         this.producer = new KafkaProducer<>(clients.producerConfig());
@@ -43,7 +55,7 @@ public class EventPublisher {
 
     private Uni<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
         Context context = Vertx.currentContext();
-        return Uni.createFrom().emitter(emitter -> {
+        return Uni.createFrom().<RecordMetadata>emitter(emitter -> sender.execute(() -> {
             try {
                 producer.send(record, (metadata, error) -> {
                     Runnable complete = () -> {
@@ -61,12 +73,22 @@ public class EventPublisher {
                 });
             } catch (RuntimeException e) {
                 // send() throws synchronously when metadata is unavailable past max.block.ms.
-                emitter.fail(e);
+                if (context != null) {
+                    context.runOnContext(v -> emitter.fail(e));
+                } else {
+                    emitter.fail(e);
+                }
             }
-        });
+        }));
     }
 
     void close(@Observes ShutdownEvent event) {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(Duration.ofSeconds(10));
     }
 }
