@@ -135,7 +135,7 @@ public final class LocalPlatform {
                 "   curl -i -H 'Authorization: Bearer " + apiKeys.split(",")[0] + "' -H 'Content-Type: application/json' \\",
                 "     -d '{\"from\":\"hello@" + dkimDomain + "\",\"to\":[\"you@dest.test\"],\"subject\":\"Hi\",\"text\":\"It works\"}' \\",
                 "     http://localhost:" + port + "/api/v1/messages",
-                "   swaks --server 127.0.0.1:" + appEnv.get("POSTWIRE_SUBMISSION_PORT") + " --tls --tls-verify 0"
+                "   swaks --server 127.0.0.1:" + appEnv.get("POSTWIRE_SUBMISSION_PORT") + " --tls"
                         + " --auth PLAIN --auth-user apikey --auth-password '" + apiKeys.split(",")[0] + "' \\",
                 "     --from hello@" + dkimDomain + " --to you@dest.test",
                 " Stop with Ctrl-C.",
