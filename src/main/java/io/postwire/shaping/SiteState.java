@@ -300,7 +300,7 @@ final class SiteState {
      * {@code now + interval}, or else every bit of lateness would be lost and a site would get
      * less than its rate (5 ms lateness at 200/s is half the rate). After a quiet spell of an
      * interval or more the schedule starts afresh from {@code now}, so no burst builds up:
-     * admissions are never closer than one interval on average, nor more than two in any interval.
+     * admissions are one interval apart on average, and no interval holds more than two.
      */
     static long nextSlot(long tat, long now, long interval) {
         return (now - tat < interval ? tat : now) + interval;
