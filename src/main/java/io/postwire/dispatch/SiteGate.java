@@ -135,7 +135,8 @@ final class SiteGate {
         }
         grants.forEach(Runnable::run);
         if (retryAt != null) {
-            long ms = Math.max(1, Duration.between(Instant.now(), retryAt).toMillis());
+            // Rounded up: a timer that fires early only asks again and sleeps another millisecond.
+            long ms = Math.max(1, SiteShaping.ceilMillis(Duration.between(Instant.now(), retryAt)));
             vertx.setTimer(ms, id -> {
                 synchronized (this) {
                     timerSet = false;

@@ -16,6 +16,7 @@ import io.postwire.shaping.SiteSnapshot;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,15 +68,23 @@ public class SiteShaping {
     private final Map<String, SiteGate> gates = new ConcurrentHashMap<>();
     private long ticker = -1;
 
+    @Inject
     SiteShaping(ShapingProperties config, DispatchConfig dispatch,
             MxConfig mx, Vertx vertx, EventPublisher publisher, EventCodec codec) {
-        this.enabled = config.enabled();
-        this.maxWait = dispatch.shapingMaxWait();
-        this.idleTimeout = mx.idleTimeout();
+        this(config.enabled() ? new SiteShaper(parse(config), Clock.systemUTC()) : null, dispatch.shapingMaxWait(),
+                mx.idleTimeout(), vertx, publisher, codec);
+    }
+
+    /** With a given shaper (null: shaping off); for tests. */
+    SiteShaping(SiteShaper shaper, Duration maxWait, Duration idleTimeout, Vertx vertx, EventPublisher publisher,
+            EventCodec codec) {
+        this.enabled = shaper != null;
+        this.shaper = shaper;
+        this.maxWait = maxWait;
+        this.idleTimeout = idleTimeout;
         this.vertx = vertx;
         this.publisher = publisher;
         this.codec = codec;
-        this.shaper = enabled ? new SiteShaper(parse(config), clock) : null;
     }
 
     /** Every {@code postwire.shaping.*} property, prefixed again, as the parser wants them. */
@@ -102,19 +111,33 @@ public class SiteShaping {
             return Uni.createFrom().item(GO);
         }
         SiteKey key = SiteKey.of(site);
-        Admission a = shaper.admit(key);
+        Admission a = shaper.reserve(key, maxWait);
         if (a instanceof Admission.Permit) {
             return Uni.createFrom().item(GO);
         }
-        Instant until = a instanceof Admission.WaitUntil w ? w.at() : ((Admission.Suspended) a).until();
-        String reason = a instanceof Admission.WaitUntil w ? w.reason() : ((Admission.Suspended) a).reason();
-        Duration wait = Duration.between(clock.instant(), until);
-        if (a instanceof Admission.Suspended || wait.compareTo(maxWait) > 0) {
-            return Uni.createFrom().item(new Park(until, reason));
+        if (a instanceof Admission.Reserved r) {
+            // The slot is this send's alone: one timer, one wake-up, no asking again for the rate.
+            SiteGate gate = gate(site);
+            gate.waiting(requestedAt, +1);
+            return sleep(Duration.between(clock.instant(), r.at()))
+                    .eventually(() -> gate.waiting(requestedAt, -1))
+                    .map(v -> claimed(key));
         }
-        SiteGate gate = gate(site);
-        gate.waiting(requestedAt, +1);
-        return sleep(wait).eventually(() -> gate.waiting(requestedAt, -1)).chain(() -> admit(site, requestedAt));
+        return Uni.createFrom().item(park(a));
+    }
+
+    /** The reserved slot has come: go, unless the site was suspended meanwhile. */
+    private Admit claimed(SiteKey key) {
+        Admission a = shaper.claim(key);
+        return a instanceof Admission.Permit ? GO : park(a);
+    }
+
+    private static Park park(Admission a) {
+        if (a instanceof Admission.WaitUntil w) {
+            return new Park(w.at(), w.reason());
+        }
+        Admission.Suspended s = (Admission.Suspended) a;
+        return new Park(s.until(), s.reason());
     }
 
     /**
@@ -216,9 +239,19 @@ public class SiteShaping {
                 .subscribe().with(md -> { }, f -> LOG.warnf("site event for %s not published: %s", event.site(), f));
     }
 
+    /** Rounded up to whole milliseconds (Vert.x timers), so a send never starts before its slot. */
     private Uni<Void> sleep(Duration d) {
-        long ms = Math.max(1, d.toMillis());
+        long ms = ceilMillis(d);
+        if (ms <= 0) {
+            return Uni.createFrom().voidItem();
+        }
         return Uni.createFrom().emitter(em -> vertx.setTimer(ms, id -> em.complete(null)));
+    }
+
+    /** Whole milliseconds, rounded up: 4.2 ms is 5, 0 or less is 0. */
+    static long ceilMillis(Duration d) {
+        long nanos = d.toNanos();
+        return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
     }
 
     /** Sites with a gate now (connections or waiters); for tests. */

@@ -20,9 +20,14 @@ import java.util.Objects;
  * @param negativeTtl      how long "no such domain" and "no host" answers are cached when the
  *                         server sent no SOA record to take the negative TTL from (RFC 2308 §5)
  * @param maxCachedDomains how many domains the cache holds before it drops the least recently used
+ * @param resendAfter      a query with no reply after this long is sent again to the same server,
+ *                         then again after twice as long, and so on while within
+ *                         {@code queryTimeout}: a lost UDP datagram then costs this, not a timeout
+ * @param maxQueriesInFlight how many questions may await a reply at once; more wait in a queue,
+ *                         so a burst of new domains does not overrun the socket's receive buffer
  */
 public record DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout, Duration maxTtl,
-        Duration negativeTtl, int maxCachedDomains) {
+        Duration negativeTtl, int maxCachedDomains, Duration resendAfter, int maxQueriesInFlight) {
 
     /** The environment variable with the servers, e.g. {@code 127.0.0.1:5353,10.0.0.2:53}. */
     public static final String SERVERS_ENV = "POSTWIRE_DNS_SERVERS";
@@ -31,6 +36,9 @@ public record DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout
     public static final Duration DEFAULT_MAX_TTL = Duration.ofHours(1);
     public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofMinutes(5);
     public static final int DEFAULT_MAX_CACHED_DOMAINS = 100_000;
+    /** With a 5 s timeout: sent at 0, 1 s and 3 s to each server, as a stub resolver retransmits. */
+    public static final Duration DEFAULT_RESEND_AFTER = Duration.ofSeconds(1);
+    public static final int DEFAULT_MAX_QUERIES_IN_FLIGHT = 256;
     public static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     public DnsSettings {
@@ -47,6 +55,27 @@ public record DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout
         if (maxCachedDomains < 1) {
             throw new IllegalArgumentException("maxCachedDomains must be at least 1: " + maxCachedDomains);
         }
+        requirePositive(resendAfter, "resendAfter");
+        if (maxQueriesInFlight < 1) {
+            throw new IllegalArgumentException("maxQueriesInFlight must be at least 1: " + maxQueriesInFlight);
+        }
+    }
+
+    /** With the default resend interval and cap on queries in flight. */
+    public DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout, Duration maxTtl, Duration negativeTtl,
+            int maxCachedDomains) {
+        this(servers, queryTimeout, maxTtl, negativeTtl, maxCachedDomains, DEFAULT_RESEND_AFTER,
+                DEFAULT_MAX_QUERIES_IN_FLIGHT);
+    }
+
+    public DnsSettings withResendAfter(Duration resendAfter) {
+        return new DnsSettings(servers, queryTimeout, maxTtl, negativeTtl, maxCachedDomains, resendAfter,
+                maxQueriesInFlight);
+    }
+
+    public DnsSettings withMaxQueriesInFlight(int maxQueriesInFlight) {
+        return new DnsSettings(servers, queryTimeout, maxTtl, negativeTtl, maxCachedDomains, resendAfter,
+                maxQueriesInFlight);
     }
 
     /**

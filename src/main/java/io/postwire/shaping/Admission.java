@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * The answer to "may this start now?". An expected outcome, so a value and not an exception.
  * {@link SiteShaper#admit} answers {@link Permit}, {@link WaitUntil} or {@link Suspended};
- * {@link SiteShaper#openConnection} may also answer {@link Busy}.
+ * {@link SiteShaper#reserve} may also answer {@link Reserved}; {@link SiteShaper#openConnection}
+ * may also answer {@link Busy}.
  */
 public sealed interface Admission {
 
@@ -13,7 +14,15 @@ public sealed interface Admission {
     record Permit(SiteKey key) implements Admission {
     }
 
-    /** A rate or the daily cap says no; ask again at {@code at}, not before. */
+    /**
+     * The message has the rate's slot at {@code at}, counted against the rate and the daily cap
+     * already: start it then with {@link SiteShaper#claim} (which only checks for a suspension
+     * since), without asking again. The next caller gets the slot after this one.
+     */
+    record Reserved(Instant at, String reason) implements Admission {
+    }
+
+    /** A rate or the daily cap says no; ask again at {@code at}, not before. Nothing is reserved. */
     record WaitUntil(Instant at, String reason) implements Admission {
     }
 

@@ -53,6 +53,28 @@ public final class SiteShaper {
     }
 
     /**
+     * Like {@link #admit}, for a caller that will wait: a wait of at most {@code maxWait} takes
+     * the next free slot for it and answers {@link Admission.Reserved}, so that each waiting
+     * message has its own slot and exactly one starts per slot, however many wait. A longer wait
+     * answers {@link Admission.WaitUntil} and reserves nothing (the caller parks the message).
+     */
+    public Admission reserve(SiteKey key, Duration maxWait) {
+        long now = now();
+        long max = Math.max(0, Nanos.of(maxWait));
+        return with(key, s -> s.reserveMessage(now, max));
+    }
+
+    /**
+     * A {@link Admission.Reserved} slot has come: {@link Admission.Permit}, or
+     * {@link Admission.Suspended} when the site was suspended since (the reservation is then given
+     * back to the daily cap; ask again after the suspension).
+     */
+    public Admission claim(SiteKey key) {
+        long now = now();
+        return with(key, s -> s.claimReserved(now));
+    }
+
+    /**
      * May a new connection to this site be opened now? Ask only when no open connection can take
      * the message. A {@link Admission.Permit} must be matched by {@link #connectionClosed} when
      * the connection ends, however it ends. {@link Admission.Busy} means every allowed

@@ -8,6 +8,7 @@ import io.postwire.event.SiteThrottled;
 import io.postwire.event.SmtpReply;
 import io.postwire.shaping.Admission.Busy;
 import io.postwire.shaping.Admission.Permit;
+import io.postwire.shaping.Admission.Reserved;
 import io.postwire.shaping.Admission.Suspended;
 import io.postwire.shaping.Admission.WaitUntil;
 import io.postwire.shaping.SiteSnapshot.State;
@@ -23,7 +24,10 @@ import java.util.Optional;
  *
  * <p>Rates are enforced as GCRA with a burst of one: {@code messageTat} is the earliest instant
  * the next message may start, so admissions are spaced evenly at the rate's interval and a site
- * never sees a burst, even after a quiet spell.
+ * never sees a burst, even after a quiet spell. The schedule is kept, not restarted from the
+ * moment a send happens to ask (see {@link #nextSlot}), and a waiting send can reserve its slot
+ * ({@link #reserveMessage}) so that waiters are handed distinct slots instead of all waking for
+ * the same one.
  */
 final class SiteState {
 
@@ -60,6 +64,15 @@ final class SiteState {
     }
 
     Admission admitMessage(long now) {
+        return reserveMessage(now, 0);
+    }
+
+    /**
+     * Like {@link #admitMessage}, but a wait of at most {@code maxWait} nanoseconds takes the next
+     * free slot for the caller: {@link Reserved} counts against the rate and the daily cap at
+     * once, and the slot after it goes to the next caller. A longer wait reserves nothing.
+     */
+    Admission reserveMessage(long now, long maxWait) {
         lastActivity = now;
         if (suspendedAt(now)) {
             return new Suspended(Nanos.instant(deadline), reason);
@@ -72,11 +85,33 @@ final class SiteState {
             return new WaitUntil(Nanos.instant((day + 1) * Nanos.PER_DAY),
                     "daily cap of " + configured.dailyCap() + " reached; it resets at 00:00 UTC");
         }
+        long interval = interval(effective.messageRate());
         if (messageTat > now) {
-            return new WaitUntil(Nanos.instant(messageTat), "message rate " + effective.messageRate());
+            if (maxWait <= 0 || messageTat - now > maxWait) {
+                return new WaitUntil(Nanos.instant(messageTat), "message rate " + effective.messageRate());
+            }
+            long slot = messageTat;
+            messageTat = slot + interval;
+            sentToday++;
+            return new Reserved(Nanos.instant(slot), "message rate " + effective.messageRate());
         }
-        messageTat = now + interval(effective.messageRate());
+        messageTat = nextSlot(messageTat, now, interval);
         sentToday++;
+        return new Permit(key);
+    }
+
+    /**
+     * A send whose slot was {@link Reserved} starts now unless the site was suspended meanwhile;
+     * then its reservation no longer counts against the daily cap (it will ask again).
+     */
+    Admission claimReserved(long now) {
+        lastActivity = now;
+        if (suspendedAt(now)) {
+            if (Nanos.day(now) == day && sentToday > 0) {
+                sentToday--;
+            }
+            return new Suspended(Nanos.instant(deadline), reason);
+        }
         return new Permit(key);
     }
 
@@ -91,7 +126,7 @@ final class SiteState {
         if (connectionTat > now) {
             return new WaitUntil(Nanos.instant(connectionTat), "connection rate " + effective.connectionRate());
         }
-        connectionTat = now + interval(effective.connectionRate());
+        connectionTat = nextSlot(connectionTat, now, interval(effective.connectionRate()));
         open++;
         return new Permit(key);
     }
@@ -256,6 +291,19 @@ final class SiteState {
     private static double rampUp(double factor, double step) {
         double next = factor + step;
         return next >= 1 - 1e-9 ? 1 : next;
+    }
+
+    /**
+     * The slot after one taken at {@code now} when the schedule said {@code tat} (at or before
+     * {@code now}). A caller that comes a little late (a timer's millisecond granularity, a busy
+     * event loop) keeps the schedule: the next slot is {@code tat + interval}, not
+     * {@code now + interval}, or else every bit of lateness would be lost and a site would get
+     * less than its rate (5 ms lateness at 200/s is half the rate). After a quiet spell of an
+     * interval or more the schedule starts afresh from {@code now}, so no burst builds up:
+     * admissions are one interval apart on average, and no interval holds more than two.
+     */
+    static long nextSlot(long tat, long now, long interval) {
+        return (now - tat < interval ? tat : now) + interval;
     }
 
     private static long interval(SiteLimits.Rate rate) {

@@ -44,6 +44,11 @@ class DnsSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> new DnsSettings(one, Duration.ZERO, s, s, 1));
         assertThrows(IllegalArgumentException.class, () -> new DnsSettings(one, s, s, s, 0));
         assertThrows(IllegalArgumentException.class, () -> new DnsSettings(one, s, s, Duration.ofSeconds(2), 1));
+        DnsSettings ok = new DnsSettings(one, s, s, s, 1);
+        assertThrows(IllegalArgumentException.class, () -> ok.withResendAfter(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> ok.withMaxQueriesInFlight(0));
+        assertEquals(DnsSettings.DEFAULT_RESEND_AFTER, ok.resendAfter());
+        assertEquals(256, ok.maxQueriesInFlight());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,7 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A name with records answers NOERROR with those of the asked type (none: NODATA with the
  * SOA); any other name answers NXDOMAIN with the SOA. Names are compared in lower case without
- * the trailing dot. Answers use no name compression.
+ * the trailing dot. Answers use no name compression. It can also lose the first query of a name
+ * (a dropped datagram) and answer late (a distant resolver), to test resends and the cap on
+ * queries in flight.
  */
 public final class TestDnsServer implements AutoCloseable {
 
@@ -48,6 +54,16 @@ public final class TestDnsServer implements AutoCloseable {
     private final Set<String> servfail = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    private final Set<String> dropFirst = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger dropped = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger maxPending = new AtomicInteger();
+    private final ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-dns-delay");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile long replyDelayNanos;
     private volatile boolean silent;
     private volatile long soaTtl = 3600;
     private volatile long soaMinimum = 300;
@@ -155,6 +171,34 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Drops the first query of each type for {@code name} (still counting it), as a lost UDP
+     * datagram: the resolver must send it again.
+     */
+    public TestDnsServer dropFirstQuery(String name) {
+        dropFirst.add(key(name));
+        return this;
+    }
+
+    /** Queries dropped by {@link #dropFirstQuery}. */
+    public int dropped() {
+        return dropped.get();
+    }
+
+    /**
+     * Answers each query only after {@code delay}, as a distant recursive resolver does, so that
+     * {@link #maxPending()} shows how many queries a client had in flight at once.
+     */
+    public TestDnsServer replyDelay(Duration delay) {
+        this.replyDelayNanos = delay.toNanos();
+        return this;
+    }
+
+    /** The most queries received and not yet answered at any moment (with a {@link #replyDelay}). */
+    public int maxPending() {
+        return maxPending.get();
+    }
+
     /** The SOA sent with negative answers (RFC 2308 §3): its TTL and MINIMUM field. */
     public TestDnsServer soa(long ttl, long minimum) {
         this.soaTtl = ttl;
@@ -181,6 +225,7 @@ public final class TestDnsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        delayer.shutdownNow();
         socket.close();
     }
 
@@ -191,13 +236,32 @@ public final class TestDnsServer implements AutoCloseable {
             try {
                 socket.receive(packet);
                 byte[] reply = answer(ByteBuffer.wrap(packet.getData(), 0, packet.getLength()));
-                if (reply != null) {
-                    socket.send(new DatagramPacket(reply, reply.length, packet.getSocketAddress()));
+                if (reply == null) {
+                    continue;
+                }
+                DatagramPacket out = new DatagramPacket(reply, reply.length, packet.getSocketAddress());
+                long delay = replyDelayNanos;
+                if (delay <= 0) {
+                    socket.send(out);
+                } else {
+                    maxPending.accumulateAndGet(pending.incrementAndGet(), Math::max);
+                    delayer.schedule(() -> send(out), delay, TimeUnit.NANOSECONDS);
                 }
             } catch (IOException | RuntimeException e) {
                 if (!socket.isClosed()) {
                     System.err.println("[test-dns] " + e);
                 }
+            }
+        }
+    }
+
+    private void send(DatagramPacket out) {
+        try {
+            pending.decrementAndGet();
+            socket.send(out);
+        } catch (IOException e) {
+            if (!socket.isClosed()) {
+                System.err.println("[test-dns] " + e);
             }
         }
     }
@@ -214,8 +278,12 @@ public final class TestDnsServer implements AutoCloseable {
         byte[] question = new byte[query.position() - questionStart];
         query.get(questionStart, question);
         total.incrementAndGet();
-        counts.computeIfAbsent(name + "/" + typeName(type), k -> new AtomicInteger()).incrementAndGet();
+        int seen = counts.computeIfAbsent(name + "/" + typeName(type), k -> new AtomicInteger()).incrementAndGet();
         if (silent) {
+            return null;
+        }
+        if (seen == 1 && dropFirst.contains(name)) {
+            dropped.incrementAndGet();
             return null;
         }
         List<Rr> answers = new ArrayList<>();
