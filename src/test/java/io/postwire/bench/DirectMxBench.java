@@ -61,24 +61,8 @@ public final class DirectMxBench {
         this.topology = new MxTopology(o.domains(), options.sites(), options.mxHosts());
     }
 
-    public static void main(String[] args) throws Exception {
-        Teardown teardown = new Teardown();
-        Thread hook = new Thread(teardown::run, "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
-        int rc;
-        try {
-            rc = new DirectMxBench(MxBenchOptions.parse(args), teardown).run();
-        } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
-            rc = 2;
-        } catch (Throwable e) {
-            e.printStackTrace();
-            rc = 1;
-        } finally {
-            teardown.run();
-        }
-        Runtime.getRuntime().removeShutdownHook(hook);
-        System.exit(rc);
+    public static void main(String[] args) {
+        Teardown.exitWith(teardown -> new DirectMxBench(MxBenchOptions.parse(args), teardown).run());
     }
 
     /** @return 0 if smtp-sink counted every message and each got a Delivered event; else 1 */

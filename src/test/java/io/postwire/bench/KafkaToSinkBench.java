@@ -61,25 +61,8 @@ public final class KafkaToSinkBench {
         this.teardown = teardown;
     }
 
-    public static void main(String[] args) throws Exception {
-        Teardown teardown = new Teardown();
-        // Ctrl-C must not leave the app, smtp-sink or the postmaster running
-        Thread hook = new Thread(teardown::run, "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
-        int rc;
-        try {
-            rc = new KafkaToSinkBench(BenchOptions.parse(args), teardown).run();
-        } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
-            rc = 2;
-        } catch (Throwable e) {
-            e.printStackTrace();
-            rc = 1;
-        } finally {
-            teardown.run();
-        }
-        Runtime.getRuntime().removeShutdownHook(hook);
-        System.exit(rc);
+    public static void main(String[] args) {
+        Teardown.exitWith(teardown -> new KafkaToSinkBench(BenchOptions.parse(args), teardown).run());
     }
 
     /** @return 0 if all N arrived, all N Delivered events were seen and DKIM verified; else 1 */

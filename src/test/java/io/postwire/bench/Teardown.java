@@ -73,4 +73,33 @@ final class Teardown {
             System.err.println("could not delete " + dir + ": " + e);
         }
     }
+
+    /** A bench's body: given the teardown to register with, returns the process exit code. */
+    interface Body {
+        int run(Teardown teardown) throws Exception;
+    }
+
+    /**
+     * Runs a bench's main body and exits with its code: 2 for bad options, 1 for a crash. Cleanup
+     * runs on every path, Ctrl-C included, so no app, smtp-sink or postmaster is left running.
+     */
+    static void exitWith(Body body) {
+        Teardown teardown = new Teardown();
+        Thread hook = new Thread(teardown::run, "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int rc;
+        try {
+            rc = body.run(teardown);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            rc = 2;
+        } catch (Throwable e) {
+            e.printStackTrace();
+            rc = 1;
+        } finally {
+            teardown.run();
+        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+        System.exit(rc);
+    }
 }
