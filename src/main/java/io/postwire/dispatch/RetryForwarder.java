@@ -18,6 +18,10 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -27,6 +31,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *
  * <p>Waiting records count against the in-flight limit; a deep backlog of long waits can delay
  * shorter ones behind it. Delay-tier topics are the planned fix (see docs/architecture.md).
+ *
+ * <p><b>Resume.</b> Sends parked behind a suspended site wait until the suspension's end. When
+ * an operator resumes the site early ({@link #release}), its waiting records go at once, and so
+ * does any of its records written before the resume that is read later: the operator said the
+ * site may take mail now, so nothing already waiting for it should wait longer.
  */
 @ApplicationScoped
 public class RetryForwarder {
@@ -40,6 +49,10 @@ public class RetryForwarder {
     private final DispatchConfig config;
     private final Vertx vertx;
     private ConsumerLoop loop;
+    /** Site → when an operator last resumed it; records written before then wait no longer. */
+    private final Map<String, Instant> releasedAt = new ConcurrentHashMap<>();
+    /** Site → the waits in progress, each completed by its timer or by a release. */
+    private final Map<String, Set<Runnable>> waiting = new ConcurrentHashMap<>();
 
     RetryForwarder(KafkaClients clients, EventPublisher publisher, DeadLetters deadLetters, DispatchConfig config,
             Vertx vertx) {
@@ -70,11 +83,67 @@ public class RetryForwarder {
             throw new MalformedEventException("unexpected event type on the retry topic: " + envelope.type().typeName());
         }
         Duration wait = Duration.between(Instant.now(), retry.notBefore());
-        io.vertx.core.Context context = Vertx.currentContext();
-        Uni<Void> due = wait.isNegative() || wait.isZero()
-                ? Uni.createFrom().voidItem()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                        .emitOn(task -> context.runOnContext(v -> task.run()));
+        String site = record.key();
+        Instant released = site == null ? null : releasedAt.get(site);
+        boolean go = wait.isNegative() || wait.isZero() || (released != null && envelope.time().isBefore(released));
+        Uni<Void> due = go ? Uni.createFrom().voidItem() : waitFor(site, wait);
         return due.chain(() -> publisher.publish(Topics.SEND, record.key(), envelope)).replaceWithVoid();
+    }
+
+    /**
+     * An operator resumed {@code site} at {@code at}: its records waiting now, and those written
+     * before {@code at} and read later, go to the send topic at once.
+     */
+    void release(String site, Instant at) {
+        releasedAt.merge(site, at, (a, b) -> a.isAfter(b) ? a : b);
+        // Bounded by operator actions; forget the ones no waiting record can predate any more.
+        Instant horizon = at.minus(config.maxAge());
+        releasedAt.values().removeIf(t -> t.isBefore(horizon));
+        Set<Runnable> wakers = waiting.get(site);
+        if (wakers != null) {
+            List.copyOf(wakers).forEach(Runnable::run);
+        }
+    }
+
+    /** Completes after {@code wait}, or earlier on {@link #release}, on the caller's context. */
+    private Uni<Void> waitFor(String site, Duration wait) {
+        io.vertx.core.Context context = Vertx.currentContext();
+        return Uni.createFrom().emitter(em -> {
+            AtomicBoolean done = new AtomicBoolean();
+            long[] timer = {-1};
+            Runnable[] wake = new Runnable[1];
+            wake[0] = () -> {
+                if (done.compareAndSet(false, true)) {
+                    unregister(site, wake[0]);
+                    vertx.cancelTimer(timer[0]);
+                    context.runOnContext(v -> em.complete(null));
+                }
+            };
+            if (site != null) {
+                waiting.computeIfAbsent(site, k -> ConcurrentHashMap.newKeySet()).add(wake[0]);
+            }
+            timer[0] = vertx.setTimer(Math.max(1, wait.toMillis()), id -> wake[0].run());
+            em.onTermination(() -> {
+                // cancelled (shutdown): stop the timer and the registration, complete nothing
+                if (done.compareAndSet(false, true)) {
+                    unregister(site, wake[0]);
+                    vertx.cancelTimer(timer[0]);
+                }
+            });
+        });
+    }
+
+    private void unregister(String site, Runnable wake) {
+        if (site != null) {
+            waiting.computeIfPresent(site, (k, set) -> {
+                set.remove(wake);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+
+    /** Sites with records waiting in memory now; for tests. */
+    int waitingSites() {
+        return waiting.size();
     }
 }

@@ -193,6 +193,11 @@ public class SiteShaping {
         }
     }
 
+    /** Takes up a site's latest event from before this process started; see {@link SiteShaper#restore}. */
+    boolean restore(SiteEvent event) {
+        return enabled && shaper.restore(event);
+    }
+
     /** The API writes "operator: why"; the shaper prefixes it again. */
     private static String stripOperator(String reason) {
         return reason != null && reason.startsWith("operator: ") ? reason.substring("operator: ".length()) : reason;

@@ -2,6 +2,7 @@ package io.postwire.shaping;
 
 import io.postwire.event.SiteEvent;
 import io.postwire.event.SiteLimits;
+import io.postwire.event.SiteResumed;
 import io.postwire.event.SmtpReply;
 import java.time.Clock;
 import java.time.Duration;
@@ -151,6 +152,23 @@ public final class SiteShaper {
 
     public SiteEvent resume(SiteKey key) {
         return resume(key, null);
+    }
+
+    /**
+     * Takes up a site's condition from before a restart: {@code event} is the latest site event
+     * recorded for its site and pool. A suspension or throttle still in force holds again, with
+     * its reason, until its recorded end or ramp step; a resumption or a finished suspension
+     * changes nothing. Nothing is published: the event already says it.
+     *
+     * @return true when the site is now held suspended or throttled
+     */
+    public boolean restore(SiteEvent event) {
+        long now = now();
+        SiteKey key = new SiteKey(event.pool(), event.site());
+        if (event instanceof SiteResumed) {
+            return false;
+        }
+        return with(key, s -> s.restore(event, now, config));
     }
 
     /** Ends due suspensions, takes due ramp steps, forgets idle sites; returns the changes to publish. */

@@ -218,6 +218,46 @@ final class SiteState {
         return new SiteResumed(key.site(), key.pool(), reason, effective, true);
     }
 
+    /**
+     * Takes up the condition a site event recorded before this process started (the latest event
+     * for the site, replayed from the sites topic): a suspension still running, or a throttle with
+     * its reduced limits and next ramp step. Limits are restored as fractions of today's configured
+     * limits, so a changed configuration still applies. Returns false when there is nothing to
+     * take up (a resumption, or a suspension that has ended at the configured limits).
+     */
+    boolean restore(SiteEvent event, long now, ShapingConfig config) {
+        if (event instanceof SiteResumed) {
+            return false;
+        }
+        double rate = factor(event.limits().messageRate(), configured.messageRate(), config.minFactor());
+        double conn = factor(event.limits().connectionRate(), configured.connectionRate(), config.minFactor());
+        boolean reduced = rate < 1 || conn < 1;
+        if (event instanceof SiteSuspended s && Nanos.of(s.until()) > now) {
+            state = State.SUSPENDED;
+            deadline = Nanos.of(s.until());
+        } else if (event instanceof SiteThrottled t && reduced) {
+            state = State.THROTTLED;
+            deadline = Nanos.of(t.nextStepAt());
+        } else if (reduced) {
+            // A suspension that ended while nobody was running: ramp back from its limits now.
+            state = State.THROTTLED;
+            deadline = now;
+        } else {
+            return false;
+        }
+        rateFactor = rate;
+        connectionFactor = conn;
+        effective = scaled();
+        reason = event.reason();
+        lastActivity = now;
+        return true;
+    }
+
+    private static double factor(SiteLimits.Rate now, SiteLimits.Rate configured, double min) {
+        double f = now.perSecond() / configured.perSecond();
+        return f >= 1 - 1e-9 ? 1 : Math.max(min, f);
+    }
+
     /** Time-driven changes: a suspension's end, one ramp step. */
     Optional<SiteEvent> advance(long now, ShapingConfig config) {
         if (state == State.ACTIVE || now < deadline) {

@@ -110,6 +110,8 @@ class DirectMxRestartIT {
 
             Map<String, List<String>> endings;
             try (PostwireProcess second = PostwireProcess.start(env, port, log, Duration.ofSeconds(120))) {
+                // The operator's suspension is taken up from the sites topic, not forgotten.
+                awaitSuspended(port, PARKED_SITE, Duration.ofSeconds(5));
                 endings = awaitEndings(kafka.bootstrapServers(), siteOf.keySet(), Duration.ofSeconds(90));
             }
 
@@ -182,11 +184,17 @@ class DirectMxRestartIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"duration\":\"1h\",\"reason\":\"restart test\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, r.statusCode(), r.body());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        awaitSuspended(port, site, Duration.ofSeconds(30));
+    }
+
+    /** Waits until the dispatcher holds the site suspended by the operator (the API's view). */
+    private void awaitSuspended(int port, String site, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode sites = json.readTree(get(port, "/api/v1/sites")).path("sites");
             for (JsonNode s : sites) {
-                if (site.equals(s.path("site").asText()) && "suspended".equals(s.path("state").asText())) {
+                if (site.equals(s.path("site").asText()) && "suspended".equals(s.path("state").asText())
+                        && "operator: restart test".equals(s.path("reason").asText())) {
                     return;
                 }
             }
