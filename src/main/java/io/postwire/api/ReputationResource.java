@@ -33,29 +33,32 @@ public class ReputationResource {
     public record RoleView(Counts totals, Rates rates, List<HourView> hours) {
     }
 
-    /** Event counts. {@code sent} counts send requests. */
+    /** Event counts. {@code sent} counts send requests; {@code deliveredTls} the deliveries made over TLS. */
     public record Counts(long sent, long delivered, long deferred, long bounced, long rejected, long expired,
-            long complained) {
+            long complained, long deliveredTls) {
         Counts plus(Counts o) {
             return new Counts(sent + o.sent, delivered + o.delivered, deferred + o.deferred, bounced + o.bounced,
-                    rejected + o.rejected, expired + o.expired, complained + o.complained);
+                    rejected + o.rejected, expired + o.expired, complained + o.complained,
+                    deliveredTls + o.deliveredTls);
         }
     }
 
     /**
      * Rates over attempts that reached the remote server (delivered + deferred + bounced), the
      * denominator mailbox providers judge a sender by; the complaint rate is over delivered mail, as
-     * providers compute it (Gmail and Yahoo ask senders to stay below 0.3 %). Null when undefined.
+     * providers compute it (Gmail and Yahoo ask senders to stay below 0.3 %); the TLS rate is the
+     * share of delivered mail that went over TLS. Null when undefined.
      */
-    public record Rates(Double delivery, Double deferral, Double bounce, Double complaint) {
+    public record Rates(Double delivery, Double deferral, Double bounce, Double complaint, Double tls) {
         static Rates of(Counts c) {
             long attempts = c.delivered() + c.deferred() + c.bounced();
             Double complaint = c.delivered() == 0 ? null : ratio(c.complained(), c.delivered());
+            Double tls = c.delivered() == 0 ? null : ratio(c.deliveredTls(), c.delivered());
             if (attempts == 0) {
-                return new Rates(null, null, null, complaint);
+                return new Rates(null, null, null, complaint, tls);
             }
             return new Rates(ratio(c.delivered(), attempts), ratio(c.deferred(), attempts), ratio(c.bounced(), attempts),
-                    complaint);
+                    complaint, tls);
         }
 
         private static double ratio(long n, long d) {
@@ -85,9 +88,9 @@ public class ReputationResource {
     private static RoleView role(List<ReputationHour> rows, String role) {
         List<HourView> hours = rows.stream().filter(r -> r.role.equals(role))
                 .map(r -> new HourView(r.hour, new Counts(r.sent, r.delivered, r.deferred, r.bounced, r.rejected, r.expired,
-                        r.complained)))
+                        r.complained, r.deliveredTls)))
                 .toList();
-        Counts totals = hours.stream().map(HourView::counts).reduce(new Counts(0, 0, 0, 0, 0, 0, 0), Counts::plus);
+        Counts totals = hours.stream().map(HourView::counts).reduce(new Counts(0, 0, 0, 0, 0, 0, 0, 0), Counts::plus);
         return new RoleView(totals, Rates.of(totals), hours);
     }
 }

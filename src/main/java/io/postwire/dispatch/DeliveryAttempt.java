@@ -97,7 +97,8 @@ public class DeliveryAttempt {
             relay.target();
         } else {
             router.checkConfiguration();
-            TlsMode.valueOf(mxConfig.tls().toUpperCase(Locale.ROOT));
+            tlsFor("check.invalid");
+            mxConfig.domainTls().keySet().forEach(this::tlsFor);
             sts.checkConfiguration();
         }
         signers.forSenderDomain("check.invalid");
@@ -160,7 +161,7 @@ public class DeliveryAttempt {
                 return defer(s, attempt, expiresAt, null, "no MX host of " + s.recipientDomain()
                         + " matches its MTA-STS policy " + lookup.policy(), null, FailureKind.TLS_POLICY, site);
             }
-            return shaped(s, attempt, expiresAt, site, message -> mx.send(plan, policy(site), envelope(s), message));
+            return shaped(s, attempt, expiresAt, site, message -> mx.send(plan, policy(site, s.recipientDomain()), envelope(s), message));
         });
     }
 
@@ -191,13 +192,24 @@ public class DeliveryAttempt {
         });
     }
 
-    private MxDelivery.Policy policy(String site) {
-        TlsMode tls = TlsMode.valueOf(mxConfig.tls().toUpperCase(Locale.ROOT));
+    private MxDelivery.Policy policy(String site, String domain) {
+        TlsMode tls = tlsFor(domain);
         if (shaping.enabled()) {
             var limits = shaping.limits(site);
             return new MxDelivery.Policy(tls, limits.maxConnections(), limits.messagesPerConnection());
         }
         return new MxDelivery.Policy(tls, mxConfig.maxConnections(), mxConfig.maxMessagesPerConnection());
+    }
+
+    /** {@code postwire.mx.domain-tls} for the domain, else {@code postwire.mx.tls}. */
+    private TlsMode tlsFor(String domain) {
+        String mode = mxConfig.domainTls().getOrDefault(domain, mxConfig.tls());
+        try {
+            return TlsMode.valueOf(mode.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("TLS mode for " + domain + " must be off, optional, required or "
+                    + "verified, was '" + mode + "'");
+        }
     }
 
     /**
@@ -257,7 +269,9 @@ public class DeliveryAttempt {
             return record(new Delivered(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt, reply,
                     result.remoteHost(), result.tlsUsed(), s.requestedAt()));
         }
-        if (reply != null && reply.isPermanent()) {
+        // A 5xx greeting refuses us, not the recipient: deferred (with the greeting as its reply),
+        // as Postfix's smtp_skip_5xx_greeting does; the site's backoff rules have seen the reply.
+        if (reply != null && reply.isPermanent() && !r.atGreeting()) {
             return record(new Bounced(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt, reply,
                     result.remoteHost(), BounceClassifier.classify(reply)));
         }

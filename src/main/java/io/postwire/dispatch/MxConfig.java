@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,16 @@ public interface MxConfig {
      */
     @WithDefault("optional")
     String tls();
+
+    /**
+     * STARTTLS for particular recipient domains, overriding {@link #tls()}:
+     * {@code postwire.mx.domain-tls."bank.example"=required}. Values {@code off}, {@code optional},
+     * {@code required}, or {@code verified} (required, and the certificate must chain to the trust
+     * store and name the MX host, as under an MTA-STS policy). An MTA-STS policy the domain
+     * publishes still takes precedence. Exact domain names, lower case.
+     */
+    @WithName("domain-tls")
+    Map<String, String> domainTls();
 
     /** Connections per exchanger when shaping is off (with shaping, the site's max-connections). */
     @WithName("max-connections")

@@ -107,10 +107,17 @@ final class MxDelivery {
     private Uni<SmtpResult> session(Plan plan, Hop hop, Policy policy, SmtpEnvelope envelope, Buffer message) {
         TlsPolicy p = plan.sts();
         if (p instanceof TlsPolicy.None) {
-            return send(hop, policy.tls(), policy, envelope, message).invoke(result -> {
+            return send(hop, policy.tls(), policy, envelope, message).chain(result -> {
                 if (policy.tls() != TlsMode.OFF) {
                     TlsReport.forSession(plan.domain(), hop.name(), p, result).ifPresent(sts::record);
                 }
+                if (policy.tls() == TlsMode.OPTIONAL && result.tlsFailure().isPresent()) {
+                    // Opportunistic TLS (RFC 7435) must not make mail undeliverable: after a broken
+                    // handshake, the same address again in plain text, as Postfix does at level may.
+                    // No downgrade for required, verified or MTA-STS domains: they never get here.
+                    return send(hop, TlsMode.OFF, policy, envelope, message);
+                }
+                return Uni.createFrom().item(result);
             });
         }
         return send(hop, TlsMode.VERIFIED, policy, envelope, message).chain(result -> {
@@ -130,9 +137,15 @@ final class MxDelivery {
         return client.send(envelope, message).eventually(() -> clients.release(key));
     }
 
+    /**
+     * No verdict, a 421, or any refusal at the greeting moves on to the next exchanger. A 554
+     * greeting (RFC 5321 §3.1) says this host offers us no service, often because our IP is listed,
+     * not that the domain refuses the mail; another exchanger may well take it (Postfix's
+     * {@code smtp_skip_5xx_greeting}).
+     */
     private static boolean tryNext(RecipientResult r) {
         SmtpReply reply = r.reply();
-        return reply == null || reply.code() == 421;
+        return reply == null || reply.code() == 421 || r.atGreeting();
     }
 
     /** The last failure names every host tried, so a deferral says why none took the message. */

@@ -49,4 +49,11 @@ public class ReputationHour extends PanacheEntityBase {
     /** Complaints (ARF reports) about mail to or from this domain; a default lets the schema update add it to old rows. */
     @Column(name = "complained", nullable = false, columnDefinition = "bigint default 0 not null")
     public long complained;
+
+    /**
+     * Of {@code delivered}, how many went over TLS: per recipient domain, whether (and how much of)
+     * our mail to it is encrypted in transit. A default lets the schema update add it to old rows.
+     */
+    @Column(name = "delivered_tls", nullable = false, columnDefinition = "bigint default 0 not null")
+    public long deliveredTls;
 }

@@ -63,6 +63,7 @@ public class ReputationProjector implements Projector {
                     row.rejected += d.rejected;
                     row.expired += d.expired;
                     row.complained += d.complained;
+                    row.deliveredTls += d.deliveredTls;
                 }
             });
             return created.isEmpty() ? Uni.createFrom().voidItem() : ReputationHour.persist(created).replaceWithVoid();
@@ -76,8 +77,11 @@ public class ReputationProjector implements Projector {
     private static Counter counterFor(PostwireEvent e) {
         if (e instanceof SendRequested) {
             return r -> r.sent++;
-        } else if (e instanceof Delivered) {
-            return r -> r.delivered++;
+        } else if (e instanceof Delivered d) {
+            return d.tls() ? r -> {
+                r.delivered++;
+                r.deliveredTls++;
+            } : r -> r.delivered++;
         } else if (e instanceof Deferred) {
             return r -> r.deferred++;
         } else if (e instanceof Bounced) {

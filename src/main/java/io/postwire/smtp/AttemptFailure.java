@@ -16,19 +16,26 @@ final class AttemptFailure extends Exception {
 
     private final transient SmtpReply reply;
     private final TlsFailure tlsFailure;
+    private final boolean atGreeting;
 
-    private AttemptFailure(SmtpReply reply, String reason, TlsFailure tlsFailure) {
+    private AttemptFailure(SmtpReply reply, String reason, TlsFailure tlsFailure, boolean atGreeting) {
         super(reason, null, false, false);
         this.reply = reply;
         this.tlsFailure = tlsFailure;
+        this.atGreeting = atGreeting;
     }
 
     private AttemptFailure(SmtpReply reply, String reason) {
-        this(reply, reason, null);
+        this(reply, reason, null, false);
     }
 
     static AttemptFailure verdict(SmtpReply reply) {
         return new AttemptFailure(reply, reply.toString());
+    }
+
+    /** The server greeted with something other than 220: it offers no service to us now. */
+    static AttemptFailure greetingRefused(SmtpReply reply) {
+        return new AttemptFailure(reply, reply.toString(), null, true);
     }
 
     /**
@@ -46,7 +53,7 @@ final class AttemptFailure extends Exception {
 
     /** TLS was required and could not be had; the kind is kept for TLS reporting. */
     static AttemptFailure tls(TlsFailure kind, String reason) {
-        return new AttemptFailure(null, reason, kind);
+        return new AttemptFailure(null, reason, kind, false);
     }
 
     /** Which TLS requirement failed, or null when the failure was about something else. */
@@ -62,7 +69,8 @@ final class AttemptFailure extends Exception {
     /** Turns any failure of an attempt into the result for one recipient. */
     static RecipientResult resultFor(String recipient, Throwable cause) {
         if (cause instanceof AttemptFailure f && f.reply != null) {
-            return RecipientResult.replied(recipient, f.reply);
+            return f.atGreeting ? RecipientResult.refusedAtGreeting(recipient, f.reply)
+                    : RecipientResult.replied(recipient, f.reply);
         }
         return RecipientResult.failed(recipient, reasonOf(cause));
     }

@@ -37,7 +37,7 @@ final class SessionSetup {
     private Future<Void> greeting(ServerReply greeting) {
         if (greeting.code() != 220) {
             // 554 or 421 instead of 220 means "no service here" (RFC 5321 §3.1, §4.3.2).
-            return Future.failedFuture(AttemptFailure.verdict(greeting.reply()));
+            return Future.failedFuture(AttemptFailure.greetingRefused(greeting.reply()));
         }
         return Future.succeededFuture();
     }

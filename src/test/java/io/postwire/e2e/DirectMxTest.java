@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postwire.bus.Topics;
 import io.postwire.event.BounceClass;
 import io.postwire.event.Bounced;
+import io.postwire.event.Deferred;
 import io.postwire.event.Delivered;
 import io.postwire.event.EventCodec;
 import io.postwire.event.EventEnvelope;
@@ -19,6 +21,8 @@ import io.postwire.event.RetryScheduled;
 import io.postwire.event.SendRequested;
 import io.postwire.testsupport.DeliveryTestResource;
 import io.postwire.testsupport.PostwireInfra;
+import io.postwire.testsupport.ReceivedMessage;
+import io.postwire.testsupport.SelfSignedTls;
 import io.postwire.testsupport.TestSmtpServer;
 import io.postwire.testsupport.TopicTap;
 import io.postwire.testsupport.dns.TestDnsServer;
@@ -66,6 +70,8 @@ class DirectMxTest {
     private static TestSmtpServer good;
     private static TestDnsServer dns;
     private static HangingServer hanging;
+    private static TestSmtpServer refusing;
+    private static TestSmtpServer brokenTls;
     private final EventCodec codec = new EventCodec();
 
     /** No relay: DNS and exchangers are the local servers; shaping generous except where a test says. */
@@ -84,6 +90,8 @@ class DirectMxTest {
             c.put("postwire.shaping.defaults.connection-rate", "200/s");
             c.put("postwire.shaping.defaults.max-connections", "4");
             c.put("postwire.dispatch.shaping-max-wait", "PT2S");
+            c.put("postwire.mx.domain-tls.\"tls-required.test\"", "required");
+            c.put("postwire.mx.domain-tls.\"tls-broken.test\"", "optional");
             // MTA-STS peers and smarthost routes share this application (one start for both classes).
             c.putAll(MtaStsAndRoutesTest.configure(dns, good.port()));
             return c;
@@ -109,6 +117,19 @@ class DirectMxTest {
         // Two domains on one site: alias.test's exchanger is parked.test's.
         dns.mx("parked.test", 10, "mx.parked.test", 60).address("mx.parked.test", "127.0.0.1", 60);
         dns.mx("alias.test", 10, "mx.parked.test", 60);
+        dns.mx("held.test", 10, "mx.held.test", 60).address("mx.held.test", "127.0.0.1", 60);
+        // An exchanger that greets with 554: the next one takes the mail; alone, the send waits.
+        refusing = TestSmtpServer.startOn("127.0.0.5", good.port(),
+                TestSmtpServer.Options.defaults().withGreeting("554 5.3.2 no service for you right now"), null);
+        dns.mx("greet.test", 10, "mx1.greet.test", 60).address("mx1.greet.test", "127.0.0.5", 60)
+                .mx("greet.test", 20, "mx2.greet.test", 60).address("mx2.greet.test", "127.0.0.1", 60);
+        dns.mx("refuses.test", 10, "mx.refuses.test", 60).address("mx.refuses.test", "127.0.0.5", 60);
+        // Per-domain TLS: good.port() offers no STARTTLS (required → defer); the broken one offers
+        // it and then breaks the handshake (optional → plain text on the same address).
+        dns.mx("tls-required.test", 10, "mx.tls-required.test", 60).address("mx.tls-required.test", "127.0.0.1", 60);
+        brokenTls = TestSmtpServer.startOn("127.0.0.6", good.port(), TestSmtpServer.Options.defaults().withStartTls()
+                .withStartTlsFault(TestSmtpServer.StartTlsFault.GARBAGE), SelfSignedTls.serverContext());
+        dns.mx("tls-broken.test", 10, "mx.tls-broken.test", 60).address("mx.tls-broken.test", "127.0.0.6", 60);
     }
 
     @Test
@@ -125,11 +146,55 @@ class DirectMxTest {
             Delivered d2 = (Delivered) event(events, Delivered.class, id2 + ".1");
             assertTrue(d2.remoteHost().startsWith("127.0.0.1"), d2.remoteHost());
         }
+        // postwire.mx.tls=off here: the reputation view records that good.test got mail without TLS.
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/reputation/domains/good.test").then().statusCode(200)
+                .body("asRecipientDomain.totals.delivered", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("asRecipientDomain.totals.deliveredTls", equalTo(0))
+                .body("asRecipientDomain.rates.tls", equalTo(0.0f)));
         // Ingest keyed the send by site: the registrable domain of the best exchanger.
         try (TopicTap sends = tap(Topics.SEND)) {
             assertEquals("good.test", sends.await(r -> r.value().length > 0 && new String(r.value())
                     .contains(id + ".1"), WAIT).key());
         }
+    }
+
+    @Test
+    void a554GreetingMovesOnToTheNextExchangerAndNeverBounces() {
+        String to = "g-" + tag() + "@greet.test";
+        String alone = "r-" + tag() + "@refuses.test";
+        String id = submit(List.of(to));
+        String id2 = submit(List.of(alone));
+        good.awaitMessageFor(to, WAIT);
+        try (TopicTap events = tap(Topics.EVENTS)) {
+            Delivered d = (Delivered) event(events, Delivered.class, id + ".1");
+            assertTrue(d.remoteHost().startsWith("127.0.0.1"), d.remoteHost());
+            Deferred w = (Deferred) event(events, Deferred.class, id2 + ".1");
+            assertEquals(554, w.reply().code(), "the greeting is the reply: " + w);
+            assertTrue(w.nextAttemptAt().isAfter(Instant.now()), w.toString());
+        }
+        assertTrue(refusing.connectionCount() >= 2, "both domains tried the refusing exchanger first");
+        assertTrue(refusing.commands().stream().allMatch("QUIT"::equals), refusing.commands().toString());
+        assertEquals(0, terminalCounts(List.of(id2 + ".1")).getOrDefault(id2 + ".1", 0), "no bounce");
+    }
+
+    @Test
+    void tlsIsRequiredPerDomainAndABrokenOpportunisticHandshakeFallsBackToPlainText() {
+        String strict = "s-" + tag() + "@tls-required.test";
+        String broken = "b-" + tag() + "@tls-broken.test";
+        String id = submit(List.of(strict));
+        String id2 = submit(List.of(broken));
+        ReceivedMessage m = brokenTls.awaitMessageFor(broken, WAIT);
+        assertFalse(m.tls(), "delivered in plain text after the broken handshake");
+        assertTrue(brokenTls.commands().contains("STARTTLS"), "TLS was tried first: " + brokenTls.commands());
+        try (TopicTap events = tap(Topics.EVENTS)) {
+            Delivered d = (Delivered) event(events, Delivered.class, id2 + ".1");
+            assertFalse(d.tls(), d.toString());
+            Deferred w = (Deferred) event(events, Deferred.class, id + ".1");
+            assertTrue(w.failure() != null && w.failure().contains("STARTTLS"), w.toString());
+        }
+        assertTrue(good.messages().stream().noneMatch(x -> x.recipients().contains(strict)),
+                "a domain that requires TLS never gets mail in plain text");
     }
 
     @Test
@@ -225,6 +290,42 @@ class DirectMxTest {
         assertEquals(0, good.messages().stream().filter(m -> m.recipients().get(0).endsWith("@alias.test")).count());
         given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
                 .body(Map.of("reason", "done")).post("/api/v1/sites/parked.test/resume").then().statusCode(202);
+    }
+
+    @Test
+    void anOperatorsResumeSendsWhatWasParkedAtOnce() {
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("duration", "1h", "reason", "provider incident"))
+                .post("/api/v1/sites/held.test/suspend").then().statusCode(202);
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/sites").then().statusCode(200)
+                .body("sites.findAll { it.site == 'held.test' }.state", hasItem("suspended")));
+        List<String> to = List.of("r1-" + tag() + "@held.test", "r2-" + tag() + "@held.test");
+        List<String> ids = new ArrayList<>();
+        try (TopicTap retry = tap(Topics.RETRY)) {
+            for (String r : to) {
+                ids.add(submit(List.of(r)) + ".1");
+            }
+            for (String rid : ids) {
+                RetryScheduled rs = (RetryScheduled) codec.read(retry.await(r -> "held.test".equals(r.key())
+                        && new String(r.value()).contains(rid), WAIT).value()).data();
+                assertTrue(rs.notBefore().isAfter(Instant.now().plus(Duration.ofMinutes(50))),
+                        "parked until the suspension ends: " + rs.notBefore());
+            }
+        }
+        assertEquals(0, good.messages().stream().filter(m -> m.recipients().get(0).endsWith("@held.test")).count());
+
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("reason", "incident over")).post("/api/v1/sites/held.test/resume").then().statusCode(202);
+        // Parked for an hour; the resume brings them back now.
+        for (String r : to) {
+            good.awaitMessageFor(r, Duration.ofSeconds(15));
+        }
+        try (TopicTap events = tap(Topics.EVENTS)) {
+            for (String rid : ids) {
+                event(events, Delivered.class, rid);
+            }
+        }
     }
 
     @Test

@@ -208,6 +208,11 @@ class MtaStsAndRoutesTest {
             assertTrue(d.remoteHost().startsWith("127.0.0.11"), d.remoteHost());
         }
         assertMetric("postwire_tls_reports_total{mode=\"enforce\",result=\"success\"}");
+        // Recorded per domain: the reputation view counts deliveries over TLS.
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/reputation/domains/enforce-ok.test").then().statusCode(200)
+                .body("asRecipientDomain.totals.delivered", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("asRecipientDomain.rates.tls", org.hamcrest.Matchers.equalTo(1.0f)));
     }
 
     @Test

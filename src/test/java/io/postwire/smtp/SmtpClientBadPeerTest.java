@@ -169,12 +169,13 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
         assertTookAtMost(Duration.ofSeconds(2));
         assertReply(result, "x@example.net", "421 4.3.2 too busy");
         assertReply(result, "y@example.net", "421 4.3.2 too busy");
+        assertTrue(result.recipients().stream().allMatch(RecipientResult::atGreeting), "marked as the greeting");
         assertNothingLeftOpen();
         assertRecovers();
     }
 
     @Test
-    void a554GreetingIsAPermanentReplyAndTheClientOnlySaysQuit() {
+    void a554GreetingIsTheGreetingsReplyAndTheClientOnlySaysQuit() {
         // RFC 5321 §3.1: the server keeps the connection until QUIT and answers all else with 503.
         server = TestSmtpServer.start(Options.defaults().withGreeting("554 5.7.1 no mail from your network"));
         client(target(server.port()));
@@ -184,6 +185,8 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
         assertTookAtMost(Duration.ofSeconds(2));
         assertReply(result, "x@example.net", "554 5.7.1 no mail from your network");
         assertReply(result, "y@example.net", "554 5.7.1 no mail from your network");
+        // Marked, so that the dispatcher tries the next exchanger and never bounces on it.
+        assertTrue(result.recipients().stream().allMatch(RecipientResult::atGreeting), "marked as the greeting");
         assertNothingLeftOpen();
         assertEquals(List.of("QUIT"), server.commands());
         assertRecovers();
@@ -203,6 +206,7 @@ class SmtpClientBadPeerTest extends SmtpClientTestBase {
         assertTookAtMost(Duration.ofSeconds(2));
         assertReply(result, "x@example.net", "451 4.3.2 sender rate exceeded");
         assertReply(result, "y@example.net", "451 4.3.2 sender rate exceeded");
+        assertTrue(result.recipients().stream().noneMatch(RecipientResult::atGreeting), "a MAIL reply, not the greeting");
         assertTrue(server.messages().isEmpty());
         assertRecovers(lockStepIf(pipelining, Options.defaults()));
         assertEquals(1, server.connectionCount(), "the refused transaction was cleared and the connection reused");
