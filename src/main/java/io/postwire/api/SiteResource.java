@@ -3,6 +3,7 @@ package io.postwire.api;
 import io.postwire.dispatch.SiteCommands;
 import io.postwire.dispatch.SiteShaping;
 import io.postwire.event.SiteLimits;
+import io.postwire.shaping.SiteKey;
 import io.postwire.shaping.SiteSnapshot;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -52,15 +53,18 @@ public class SiteResource {
     public record SiteList(boolean shaping, List<SiteView> sites) {
     }
 
-    /** {@code duration}: ISO-8601 ({@code PT1H}) or short ({@code 30m}, {@code 2h}); {@code reason}: free text. */
-    public record SuspendRequest(String duration, String reason) {
+    /**
+     * {@code duration}: ISO-8601 ({@code PT1H}) or short ({@code 30m}, {@code 2h}); {@code reason}:
+     * free text; {@code pool}: the sending pool whose traffic to the site stops (default {@code default}).
+     */
+    public record SuspendRequest(String duration, String reason, String pool) {
     }
 
-    public record ResumeRequest(String reason) {
+    public record ResumeRequest(String reason, String pool) {
     }
 
     /** What was published. */
-    public record CommandAccepted(String site, String command, Instant until, String reason) {
+    public record CommandAccepted(String site, String pool, String command, Instant until, String reason) {
     }
 
     private final SiteShaping shaping;
@@ -90,8 +94,8 @@ public class SiteResource {
                     "must be a positive duration up to 30 days, e.g. PT1H or 30m"))));
         }
         String reason = reason(body.reason(), "suspended");
-        return commands.suspend(site, d, reason).map(e -> Response.accepted(
-                new CommandAccepted(e.site(), "suspend", e.until(), reason)).build());
+        return commands.suspend(site, pool(body.pool()), d, reason).map(e -> Response.accepted(
+                new CommandAccepted(e.site(), e.pool(), "suspend", e.until(), reason)).build());
     }
 
     @POST
@@ -99,8 +103,19 @@ public class SiteResource {
     public Uni<Response> resume(@PathParam("site") String site, ResumeRequest body) {
         requireShaping();
         String reason = reason(body == null ? null : body.reason(), "resumed");
-        return commands.resume(site, reason).map(e -> Response.accepted(
-                new CommandAccepted(e.site(), "resume", null, reason)).build());
+        return commands.resume(site, pool(body == null ? null : body.pool()), reason).map(e -> Response.accepted(
+                new CommandAccepted(e.site(), e.pool(), "resume", null, reason)).build());
+    }
+
+    private static String pool(String given) {
+        if (given == null || given.isBlank()) {
+            return SiteKey.DEFAULT_POOL;
+        }
+        if (given.length() > 100 || !given.strip().matches("[A-Za-z0-9._-]+")) {
+            throw new ProblemException(Problem.invalid(List.of(new Problem.FieldError("pool",
+                    "must be a pool name: letters, digits, '.', '_' or '-', at most 100"))));
+        }
+        return given.strip();
     }
 
     private void requireShaping() {

@@ -18,6 +18,7 @@ import io.postwire.event.SmtpReply;
 import io.postwire.bus.SendKeys;
 import io.postwire.feedback.BounceAddresses;
 import io.postwire.mx.MxResult;
+import io.postwire.shaping.SiteKey;
 import io.postwire.shaping.SiteSnapshot;
 import io.postwire.smtp.RecipientResult;
 import io.postwire.smtp.SmtpEnvelope;
@@ -64,6 +65,7 @@ public class DeliveryAttempt {
     private final RetrySchedule retry;
     private final DeliveryMetrics metrics;
     private final BounceAddresses bounces;
+    private final SendingPools pools;
     private final MessageRenderer renderer = new MessageRenderer();
     private final Clock clock = Clock.systemUTC();
     /** Rendering and RSA signing are CPU work: keep them off the event loop, on every core. */
@@ -76,7 +78,7 @@ public class DeliveryAttempt {
 
     DeliveryAttempt(EventPublisher publisher, SuppressionCheck suppression, DkimSigners signers, RelayRoute relay,
             SiteRouter router, SiteShaping shaping, MxClients clients, MxConfig mxConfig, DispatchConfig config,
-            DeliveryMetrics metrics, BounceAddresses bounces, MtaStsPolicies sts) {
+            DeliveryMetrics metrics, BounceAddresses bounces, MtaStsPolicies sts, SendingPools pools) {
         this.publisher = publisher;
         this.suppression = suppression;
         this.signers = signers;
@@ -89,6 +91,7 @@ public class DeliveryAttempt {
         this.retry = RetrySchedule.from(config);
         this.metrics = metrics;
         this.bounces = bounces;
+        this.pools = pools;
     }
 
     /** Touches the route and signing configuration so that a mistake stops the start. */
@@ -99,6 +102,7 @@ public class DeliveryAttempt {
             router.checkConfiguration();
             tlsFor("check.invalid");
             mxConfig.domainTls().keySet().forEach(this::tlsFor);
+            pools.defaultPool();
             sts.checkConfiguration();
         }
         signers.forSenderDomain("check.invalid");
@@ -122,12 +126,14 @@ public class DeliveryAttempt {
         String site = route.site();
         if (route.route().isPresent()) {
             Smarthost smarthost = route.route().get().smarthost();
-            return shaped(s, attempt, expiresAt, site, message -> smarthost.client().send(envelope(s), message));
+            // A smarthost sees one client whatever the pool: its limits are per route, not per pool.
+            return shaped(s, attempt, expiresAt, SiteKey.of(site), message -> smarthost.client().send(envelope(s),
+                    message));
         }
         if (route.mx().isEmpty()) {
             return signed(s).chain(built -> built.bytes() == null ? rejectedInvalid(s, built)
                     : relay.client().send(envelope(s), Buffer.buffer(built.bytes()))
-                            .chain(result -> outcome(s, attempt, expiresAt, result, site, false)));
+                            .chain(result -> outcome(s, attempt, expiresAt, result, SiteKey.of(site), false)));
         }
         MxResult dns = route.mx().get();
         if (dns instanceof MxResult.NullMx) {
@@ -161,7 +167,10 @@ public class DeliveryAttempt {
                 return defer(s, attempt, expiresAt, null, "no MX host of " + s.recipientDomain()
                         + " matches its MTA-STS policy " + lookup.policy(), null, FailureKind.TLS_POLICY, site);
             }
-            return shaped(s, attempt, expiresAt, site, message -> mx.send(plan, policy(site, s.recipientDomain()), envelope(s), message));
+            SendingPools.Pool pool = pools.forSend(s);
+            SiteKey key = new SiteKey(pool.name(), site);
+            return shaped(s, attempt, expiresAt, key, message -> mx.send(plan, policy(key, s.recipientDomain(), pool),
+                    envelope(s), message));
         });
     }
 
@@ -169,9 +178,10 @@ public class DeliveryAttempt {
      * The site's admission, the message, a connection slot, then {@code send}: to the exchangers in
      * order, or through a route's smarthost (whose site is {@code route:<name>}).
      */
-    private Uni<Void> shaped(SendRequested s, int attempt, Instant expiresAt, String site,
+    private Uni<Void> shaped(SendRequested s, int attempt, Instant expiresAt, SiteKey key,
             Function<Buffer, Uni<SmtpResult>> send) {
-        return shaping.admit(site, s.requestedAt()).chain(admit -> {
+        String site = key.site();
+        return shaping.admit(key, s.requestedAt()).chain(admit -> {
             if (admit instanceof SiteShaping.Park park) {
                 return parked(s, attempt, expiresAt, park, site);
             }
@@ -179,26 +189,26 @@ public class DeliveryAttempt {
                 if (built.bytes() == null) {
                     return rejectedInvalid(s, built);
                 }
-                return shaping.connection(site, s.requestedAt()).chain(lease -> send
+                return shaping.connection(key, s.requestedAt()).chain(lease -> send
                         .apply(Buffer.buffer(built.bytes()))
                         .invoke(result -> lease.release(result.recipients().get(0).reply() != null))
                         .onFailure().invoke(() -> lease.release(false)))
                         .chain(result -> {
                             RecipientResult r = result.recipients().get(0);
-                            shaping.observe(site, r.reply(), r.reply() == null);
-                            return outcome(s, attempt, expiresAt, result, site, true);
+                            shaping.observe(key, r.reply(), r.reply() == null);
+                            return outcome(s, attempt, expiresAt, result, key, true);
                         });
             });
         });
     }
 
-    private MxDelivery.Policy policy(String site, String domain) {
+    private MxDelivery.Policy policy(SiteKey key, String domain, SendingPools.Pool pool) {
         TlsMode tls = tlsFor(domain);
         if (shaping.enabled()) {
-            var limits = shaping.limits(site);
-            return new MxDelivery.Policy(tls, limits.maxConnections(), limits.messagesPerConnection());
+            var limits = shaping.limits(key);
+            return new MxDelivery.Policy(tls, limits.maxConnections(), limits.messagesPerConnection(), pool);
         }
-        return new MxDelivery.Policy(tls, mxConfig.maxConnections(), mxConfig.maxMessagesPerConnection());
+        return new MxDelivery.Policy(tls, mxConfig.maxConnections(), mxConfig.maxMessagesPerConnection(), pool);
     }
 
     /** {@code postwire.mx.domain-tls} for the domain, else {@code postwire.mx.tls}. */
@@ -260,7 +270,7 @@ public class DeliveryAttempt {
                 });
     }
 
-    private Uni<Void> outcome(SendRequested s, int attempt, Instant expiresAt, SmtpResult result, String site,
+    private Uni<Void> outcome(SendRequested s, int attempt, Instant expiresAt, SmtpResult result, SiteKey key,
             boolean shaped) {
         RecipientResult r = result.recipients().get(0);
         SmtpReply reply = r.reply();
@@ -275,18 +285,18 @@ public class DeliveryAttempt {
             return record(new Bounced(s.messageId(), s.recipientId(), s.sender(), s.recipient(), attempt, reply,
                     result.remoteHost(), BounceClassifier.classify(reply)));
         }
-        return defer(s, attempt, expiresAt, reply, r.failure(), result.remoteHost(), kind(result, site, shaped), site);
+        return defer(s, attempt, expiresAt, reply, r.failure(), result.remoteHost(), kind(result, key, shaped), key.site());
     }
 
     /** A 4xx while the site is throttled or suspended counts as throttling: the site asked us to slow down. */
-    private FailureKind kind(SmtpResult result, String site, boolean shaped) {
+    private FailureKind kind(SmtpResult result, SiteKey key, boolean shaped) {
         if (result.tlsFailure().isPresent()) {
             return FailureKind.TLS_POLICY;
         }
         if (result.recipients().get(0).reply() == null) {
             return FailureKind.NETWORK;
         }
-        boolean slowed = shaped && shaping.snapshot(site).map(x -> x.state() != SiteSnapshot.State.ACTIVE)
+        boolean slowed = shaped && shaping.snapshot(key).map(x -> x.state() != SiteSnapshot.State.ACTIVE)
                 .orElse(false);
         return slowed ? FailureKind.THROTTLED : FailureKind.REPLY_4XX;
     }

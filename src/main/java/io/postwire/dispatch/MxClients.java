@@ -24,7 +24,9 @@ public class MxClients {
     private static final Logger LOG = Logger.getLogger(MxClients.class);
 
     /** What a pool is for: the address we connect to and how TLS must go there. */
-    record Key(String address, int port, TlsMode tls, Optional<String> certificateName) {
+    /** One pool per exchanger address and way of talking to it, including the local address we leave from. */
+    record Key(String address, int port, TlsMode tls, Optional<String> certificateName, Optional<String> sourceAddress,
+            String heloName) {
     }
 
     private static final class Entry {

@@ -36,8 +36,11 @@ import java.util.Optional;
  */
 final class MxDelivery {
 
-    /** How sessions to an exchanger go without a policy, and the pool size of every exchanger. */
-    record Policy(TlsMode tls, int maxConnections, int messagesPerConnection) {
+    /**
+     * How sessions to an exchanger go without a policy, the pool size of every exchanger, and the
+     * sending pool connections leave from (its address and EHLO name).
+     */
+    record Policy(TlsMode tls, int maxConnections, int messagesPerConnection, SendingPools.Pool pool) {
     }
 
     /** One address to try: the MX host's name (what a certificate must carry) and its address. */
@@ -132,7 +135,8 @@ final class MxDelivery {
 
     private Uni<SmtpResult> send(Hop hop, TlsMode tls, Policy policy, SmtpEnvelope envelope, Buffer message) {
         MxClients.Key key = new MxClients.Key(hop.address(), config.port(), tls,
-                tls == TlsMode.VERIFIED ? Optional.of(hop.name()) : Optional.empty());
+                tls == TlsMode.VERIFIED ? Optional.of(hop.name()) : Optional.empty(), policy.pool().sourceAddress(),
+                policy.pool().heloName().orElse(heloName));
         SmtpClient client = clients.borrow(key, k -> target(k, policy));
         return client.send(envelope, message).eventually(() -> clients.release(key));
     }
@@ -159,9 +163,12 @@ final class MxDelivery {
         // Opportunistic TLS (RFC 7435) cannot check an exchanger's certificate: most do not name
         // the address we connect to, many are self-signed. Only an MTA-STS policy verifies.
         RelayTarget t = new RelayTarget(k.address(), k.port(), k.tls(), k.tls() != TlsMode.VERIFIED
-                && k.tls() != TlsMode.OFF, Optional.empty(), heloName, config.connectTimeout(),
+                && k.tls() != TlsMode.OFF, Optional.empty(), k.heloName(), config.connectTimeout(),
                 config.commandTimeout(), config.dataTimeout(), policy.maxConnections(),
                 policy.messagesPerConnection(), config.idleTimeout());
+        if (k.sourceAddress().isPresent()) {
+            t = t.withSourceAddress(k.sourceAddress().get());
+        }
         if (k.certificateName().isEmpty()) {
             return t;
         }

@@ -76,21 +76,21 @@ public class SiteCommands {
     }
 
     /** Publishes an operator's suspension; completes when Kafka has it. */
-    public Uni<SiteSuspended> suspend(String site, Duration duration, String reason) {
-        SiteKey key = SiteKey.of(site);
+    public Uni<SiteSuspended> suspend(String site, String pool, Duration duration, String reason) {
+        SiteKey key = new SiteKey(pool, site);
         Instant now = clock.instant();
         SiteSuspended e = new SiteSuspended(key.site(), key.pool(), "operator: " + reason, null, null,
-                shaping.enabled() ? shaping.limits(key.site()) : io.postwire.shaping.ShapingConfig.shipped()
+                shaping.enabled() ? shaping.limits(key) : io.postwire.shaping.ShapingConfig.shipped()
                         .limitsFor(key.site()), now.plus(duration), true);
         return publisher.publishRaw(Topics.SITES, key.site(), codec.write(SiteEnvelope.of(SOURCE, now, e)), List.of())
                 .replaceWith(e);
     }
 
-    public Uni<SiteResumed> resume(String site, String reason) {
-        SiteKey key = SiteKey.of(site);
+    public Uni<SiteResumed> resume(String site, String pool, String reason) {
+        SiteKey key = new SiteKey(pool, site);
         Instant now = clock.instant();
         SiteResumed e = new SiteResumed(key.site(), key.pool(), "operator: " + reason,
-                shaping.enabled() ? shaping.limits(key.site()) : io.postwire.shaping.ShapingConfig.shipped()
+                shaping.enabled() ? shaping.limits(key) : io.postwire.shaping.ShapingConfig.shipped()
                         .limitsFor(key.site()), true);
         return publisher.publishRaw(Topics.SITES, key.site(), codec.write(SiteEnvelope.of(SOURCE, now, e)), List.of())
                 .replaceWith(e);

@@ -76,8 +76,8 @@ final class SiteGate {
         this.vertx = vertx;
     }
 
-    String site() {
-        return key.site();
+    SiteKey key() {
+        return key;
     }
 
     /** A lease once a slot is free; null when this gate was retired meanwhile (take a fresh one). */

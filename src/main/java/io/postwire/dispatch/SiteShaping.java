@@ -65,7 +65,7 @@ public class SiteShaping {
     private final EventPublisher publisher;
     private final EventCodec codec;
     private final Clock clock = Clock.systemUTC();
-    private final Map<String, SiteGate> gates = new ConcurrentHashMap<>();
+    private final Map<SiteKey, SiteGate> gates = new ConcurrentHashMap<>();
     private long ticker = -1;
 
     @Inject
@@ -103,21 +103,20 @@ public class SiteShaping {
     }
 
     /**
-     * May a message to {@code site} start? Waits (on a timer, nothing blocks) while the site's rate
+     * May a message to the site from the pool start? Waits (on a timer, nothing blocks) while the site's rate
      * frees up within {@code shaping-max-wait}; a longer wait or a suspension answers {@link Park}.
      */
-    public Uni<Admit> admit(String site, Instant requestedAt) {
+    public Uni<Admit> admit(SiteKey key, Instant requestedAt) {
         if (!enabled) {
             return Uni.createFrom().item(GO);
         }
-        SiteKey key = SiteKey.of(site);
         Admission a = shaper.reserve(key, maxWait);
         if (a instanceof Admission.Permit) {
             return Uni.createFrom().item(GO);
         }
         if (a instanceof Admission.Reserved r) {
             // The slot is this send's alone: one timer, one wake-up, no asking again for the rate.
-            SiteGate gate = gate(site);
+            SiteGate gate = gate(key);
             gate.waiting(requestedAt, +1);
             return sleep(Duration.between(clock.instant(), r.at()))
                     .eventually(() -> gate.waiting(requestedAt, -1))
@@ -144,13 +143,13 @@ public class SiteShaping {
      * A connection slot to the site: the shaper's max-connections and connection rate. Completes
      * when one is free; the lease must be released when the session's transaction is over.
      */
-    public Uni<SiteGate.Lease> connection(String site, Instant requestedAt) {
+    public Uni<SiteGate.Lease> connection(SiteKey key, Instant requestedAt) {
         if (!enabled) {
             return Uni.createFrom().item(SiteGate.Lease.NONE);
         }
         return Uni.createFrom().deferred(() -> {
             while (true) {
-                SiteGate g = gate(site);
+                SiteGate g = gate(key);
                 Uni<SiteGate.Lease> lease = g.acquire(requestedAt);
                 if (lease != null) {
                     return lease;
@@ -160,14 +159,14 @@ public class SiteShaping {
     }
 
     /** The limits in force for a site (its pool size when delivering direct). */
-    SiteLimits limits(String site) {
-        return shaper.limits(SiteKey.of(site));
+    SiteLimits limits(SiteKey key) {
+        return shaper.limits(key);
     }
 
     /** Feeds an outcome back: the reply, or none with a network failure. Publishes a resulting change. */
-    public void observe(String site, SmtpReply reply, boolean networkFailure) {
+    public void observe(SiteKey key, SmtpReply reply, boolean networkFailure) {
         if (enabled) {
-            shaper.observe(SiteKey.of(site), reply, networkFailure).ifPresent(this::publish);
+            shaper.observe(key, reply, networkFailure).ifPresent(this::publish);
         }
     }
 
@@ -175,8 +174,8 @@ public class SiteShaping {
         return enabled ? shaper.snapshot() : List.of();
     }
 
-    public Optional<SiteSnapshot> snapshot(String site) {
-        return enabled ? shaper.snapshot(SiteKey.of(site)) : Optional.empty();
+    public Optional<SiteSnapshot> snapshot(SiteKey key) {
+        return enabled ? shaper.snapshot(key) : Optional.empty();
     }
 
     /** Applies an operator's suspension (from the sites topic); the command itself is the event. */
@@ -222,7 +221,7 @@ public class SiteShaping {
             for (SiteGate g : gates.values()) {
                 g.sweep(now, idleTimeout.toNanos());
                 g.reportBacklog();
-                gates.computeIfPresent(g.site(), (k, v) -> v.retireIfUnused() ? null : v);
+                gates.computeIfPresent(g.key(), (k, v) -> v.retireIfUnused() ? null : v);
             }
             shaper.tick().forEach(this::publish);
         } catch (RuntimeException e) {
@@ -230,8 +229,8 @@ public class SiteShaping {
         }
     }
 
-    private SiteGate gate(String site) {
-        return gates.computeIfAbsent(site, s -> new SiteGate(SiteKey.of(s), shaper, vertx));
+    private SiteGate gate(SiteKey key) {
+        return gates.computeIfAbsent(key, k -> new SiteGate(k, shaper, vertx));
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.Optional;
  *                               among the certificate's DNS names; empty means {@code host}. For
  *                               MX delivery: the MX host name while {@code host} is its address
  * @param trust                  the trust store for server certificates; empty means the JVM's
+ * @param sourceAddress          the local IP address connections leave from; empty lets the kernel pick
  */
 public record RelayTarget(
         String host,
@@ -44,7 +45,8 @@ public record RelayTarget(
         int maxMessagesPerConnection,
         Duration idleTimeout,
         Optional<String> certificateName,
-        Optional<TrustOptions> trust) {
+        Optional<TrustOptions> trust,
+        Optional<String> sourceAddress) {
 
     public RelayTarget {
         Objects.requireNonNull(host, "host");
@@ -74,6 +76,7 @@ public record RelayTarget(
         }
         Objects.requireNonNull(certificateName, "certificateName");
         Objects.requireNonNull(trust, "trust");
+        Objects.requireNonNull(sourceAddress, "sourceAddress");
         if (certificateName.isPresent() && certificateName.get().isBlank()) {
             throw new IllegalArgumentException("certificateName must not be blank");
         }
@@ -89,7 +92,7 @@ public record RelayTarget(
             Duration idleTimeout) {
         this(host, port, tlsMode, trustAllCertificates, credentials, heloName, connectTimeout, commandTimeout,
                 dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -106,31 +109,31 @@ public record RelayTarget(
     public RelayTarget withTls(TlsMode mode, boolean trustAll) {
         return new RelayTarget(host, port, mode, trustAll, credentials, heloName, connectTimeout,
                 commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout,
-                certificateName, trust);
+                certificateName, trust, sourceAddress);
     }
 
     public RelayTarget withCredentials(SmtpCredentials creds) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, Optional.of(creds), heloName,
                 connectTimeout, commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection,
-                idleTimeout, certificateName, trust);
+                idleTimeout, certificateName, trust, sourceAddress);
     }
 
     public RelayTarget withHeloName(String name) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, name,
                 connectTimeout, commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection,
-                idleTimeout, certificateName, trust);
+                idleTimeout, certificateName, trust, sourceAddress);
     }
 
     public RelayTarget withTimeouts(Duration connect, Duration command, Duration data) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, heloName,
                 connect, command, data, maxConnections, maxMessagesPerConnection, idleTimeout, certificateName,
-                trust);
+                trust, sourceAddress);
     }
 
     public RelayTarget withPool(int connections, int messagesPerConnection, Duration idle) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, heloName,
                 connectTimeout, commandTimeout, dataTimeout, connections, messagesPerConnection, idle,
-                certificateName, trust);
+                certificateName, trust, sourceAddress);
     }
 
     /**
@@ -140,14 +143,24 @@ public record RelayTarget(
     public RelayTarget withVerifiedTls(String name) {
         return new RelayTarget(host, port, TlsMode.VERIFIED, false, credentials, heloName, connectTimeout,
                 commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout,
-                Optional.of(name), trust);
+                Optional.of(name), trust, sourceAddress);
     }
 
     /** Server certificates must chain to {@code trustOptions} instead of the JVM's trust store. */
     public RelayTarget withTrust(TrustOptions trustOptions) {
         return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, heloName, connectTimeout,
                 commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout,
-                certificateName, Optional.of(trustOptions));
+                certificateName, Optional.of(trustOptions), sourceAddress);
+    }
+
+    /**
+     * Connections leave from this local IP address (a sending pool's IP; providers judge a sender
+     * by it), instead of the one the kernel picks.
+     */
+    public RelayTarget withSourceAddress(String address) {
+        return new RelayTarget(host, port, tlsMode, trustAllCertificates, credentials, heloName, connectTimeout,
+                commandTimeout, dataTimeout, maxConnections, maxMessagesPerConnection, idleTimeout,
+                certificateName, trust, Optional.of(address));
     }
 
     /** The name the server certificate must carry: {@code certificateName}, else {@code host}. */

@@ -116,6 +116,7 @@ public final class SmtpClient {
             options.setHostnameVerificationAlgorithm("HTTPS");
         }
         target.trust().ifPresent(options::setTrustOptions);
+        target.sourceAddress().ifPresent(options::setLocalAddress);
         return options;
     }
 }

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class SiteShapingTest {
 
+    private static final SiteKey DEST = SiteKey.of("dest.test");
+
     private final Vertx vertx = Vertx.vertx();
     /** The system clock, counting how often the shaper is asked (it reads the clock once a call). */
     private final CountingClock clock = new CountingClock();
@@ -55,7 +57,7 @@ class SiteShapingTest {
         List<CompletableFuture<Long>> admitted = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < sends; i++) {
-            admitted.add(shaping.admit("dest.test", Instant.now())
+            admitted.add(shaping.admit(DEST, Instant.now())
                     .map(a -> {
                         assertInstanceOf(SiteShaping.Go.class, a);
                         return System.nanoTime();
@@ -79,7 +81,7 @@ class SiteShapingTest {
         SiteShaping shaping = shaping("10/s", Duration.ofMillis(110));
         Instant t0 = Instant.now();
         assertInstanceOf(SiteShaping.Go.class, admit(shaping));
-        CompletableFuture<SiteShaping.Admit> second = shaping.admit("dest.test", t0).subscribeAsCompletionStage();
+        CompletableFuture<SiteShaping.Admit> second = shaping.admit(DEST, t0).subscribeAsCompletionStage();
         SiteShaping.Park third = assertInstanceOf(SiteShaping.Park.class, admit(shaping));
         assertTrue(!third.until().isBefore(t0.plusMillis(200)), "parked until its slot: " + third);
         assertInstanceOf(SiteShaping.Go.class, second.get(5, TimeUnit.SECONDS), "the reserved slot came");
@@ -91,7 +93,7 @@ class SiteShapingTest {
                 "postwire.shaping.sites.dest.test.message-rate", "5/s")), clock);
         SiteShaping shaping = new SiteShaping(shaper, Duration.ofSeconds(5), Duration.ofSeconds(30), vertx, null, null);
         assertInstanceOf(SiteShaping.Go.class, admit(shaping));
-        CompletableFuture<SiteShaping.Admit> waiting = shaping.admit("dest.test", Instant.now())
+        CompletableFuture<SiteShaping.Admit> waiting = shaping.admit(DEST, Instant.now())
                 .subscribeAsCompletionStage();
         shaper.suspend(SiteKey.of("dest.test"), Duration.ofHours(1), "blocklisted");
         SiteShaping.Park park = assertInstanceOf(SiteShaping.Park.class, waiting.get(5, TimeUnit.SECONDS));
@@ -108,7 +110,7 @@ class SiteShapingTest {
     }
 
     private static SiteShaping.Admit admit(SiteShaping shaping) throws Exception {
-        return shaping.admit("dest.test", Instant.now()).subscribeAsCompletionStage().get(5, TimeUnit.SECONDS);
+        return shaping.admit(DEST, Instant.now()).subscribeAsCompletionStage().get(5, TimeUnit.SECONDS);
     }
 
     private static final class CountingClock extends Clock {

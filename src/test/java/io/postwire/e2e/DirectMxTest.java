@@ -92,6 +92,10 @@ class DirectMxTest {
             c.put("postwire.dispatch.shaping-max-wait", "PT2S");
             c.put("postwire.mx.domain-tls.\"tls-required.test\"", "required");
             c.put("postwire.mx.domain-tls.\"tls-broken.test\"", "optional");
+            // A second sending pool: its own source address, EHLO name and shaping state.
+            c.put("postwire.pools.bulk.source-address", "127.0.0.7");
+            c.put("postwire.pools.bulk.helo-name", "bulk-out.example.test");
+            c.put("postwire.pools.bulk.sender-domains", "bulk.example.test");
             // MTA-STS peers and smarthost routes share this application (one start for both classes).
             c.putAll(MtaStsAndRoutesTest.configure(dns, good.port()));
             return c;
@@ -118,6 +122,7 @@ class DirectMxTest {
         dns.mx("parked.test", 10, "mx.parked.test", 60).address("mx.parked.test", "127.0.0.1", 60);
         dns.mx("alias.test", 10, "mx.parked.test", 60);
         dns.mx("held.test", 10, "mx.held.test", 60).address("mx.held.test", "127.0.0.1", 60);
+        dns.mx("pooled.test", 10, "mx.pooled.test", 60).address("mx.pooled.test", "127.0.0.1", 60);
         // An exchanger that greets with 554: the next one takes the mail; alone, the send waits.
         refusing = TestSmtpServer.startOn("127.0.0.5", good.port(),
                 TestSmtpServer.Options.defaults().withGreeting("554 5.3.2 no service for you right now"), null);
@@ -195,6 +200,41 @@ class DirectMxTest {
         }
         assertTrue(good.messages().stream().noneMatch(x -> x.recipients().contains(strict)),
                 "a domain that requires TLS never gets mail in plain text");
+    }
+
+    @Test
+    void eachSendingPoolLeavesFromItsOwnAddressAndHasItsOwnSiteState() {
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("duration", "1h", "reason", "bulk IP listed", "pool", "bulk"))
+                .post("/api/v1/sites/pooled.test/suspend").then().statusCode(202)
+                .body("pool", equalTo("bulk"));
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/sites").then().statusCode(200)
+                .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'bulk' }.state", hasItem("suspended")));
+        String bulk = "b-" + tag() + "@pooled.test";
+        String plain = "p-" + tag() + "@pooled.test";
+        String bulkId = submit("news@bulk.example.test", List.of(bulk)) + ".1";
+        submit(List.of(plain));
+
+        // The default pool is not suspended: its mail goes, from the kernel's address.
+        ReceivedMessage p = good.awaitMessageFor(plain, WAIT);
+        assertEquals("127.0.0.1", p.clientAddress());
+        try (TopicTap retry = tap(Topics.RETRY)) {
+            retry.await(r -> "pooled.test".equals(r.key()) && new String(r.value()).contains(bulkId), WAIT);
+        }
+        assertTrue(good.messages().stream().noneMatch(m -> m.recipients().contains(bulk)), "bulk pool is suspended");
+
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("reason", "delisted", "pool", "bulk"))
+                .post("/api/v1/sites/pooled.test/resume").then().statusCode(202);
+        ReceivedMessage b = good.awaitMessageFor(bulk, WAIT);
+        assertEquals("127.0.0.7", b.clientAddress(), "the bulk pool's source address");
+        assertEquals("bulk-out.example.test", b.helo(), "the bulk pool's EHLO name");
+        assertTrue(!"bulk-out.example.test".equals(p.helo()), p.helo());
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/sites").then().statusCode(200)
+                .body("sites.findAll { it.site == 'pooled.test' }.pool", org.hamcrest.Matchers.hasItems("bulk", "default"))
+                .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'bulk' }.state", hasItem("active")));
     }
 
     @Test
@@ -373,8 +413,12 @@ class DirectMxTest {
     }
 
     private static String submit(List<String> to) {
+        return submit("app@example.test", to);
+    }
+
+    private static String submit(String from, List<String> to) {
         return given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("from", "app@example.test", "to", to, "subject", "direct", "text", "hello"))
+                .body(Map.of("from", from, "to", to, "subject", "direct", "text", "hello"))
                 .post("/api/v1/messages").then().statusCode(202).extract().path("messageId");
     }
 

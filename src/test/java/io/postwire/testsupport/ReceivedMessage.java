@@ -12,8 +12,11 @@ import java.util.List;
  *                   terminating {@code .CRLF}
  * @param tls        whether the session had switched to TLS with STARTTLS
  * @param authUser   the user that authenticated, or null
+ * @param clientAddress the IP address the client connected from
+ * @param helo       the name the client gave in its last EHLO or HELO, or null
  */
-public record ReceivedMessage(String mailFrom, List<String> recipients, byte[] data, boolean tls, String authUser) {
+public record ReceivedMessage(String mailFrom, List<String> recipients, byte[] data, boolean tls, String authUser,
+        String clientAddress, String helo) {
 
     public ReceivedMessage {
         recipients = List.copyOf(recipients);

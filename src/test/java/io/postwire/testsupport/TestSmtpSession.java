@@ -27,6 +27,8 @@ final class TestSmtpSession implements Runnable {
     private OutputStream out;
     private boolean tls;
     private String authUser;
+    /** The name the client gave in its last EHLO or HELO. */
+    private String helo;
     private String mailFrom;
     private final List<String> recipients = new ArrayList<>();
 
@@ -95,8 +97,8 @@ final class TestSmtpSession implements Runnable {
             return !forced.startsWith("421");
         }
         switch (verb) {
-            case "EHLO" -> ehlo(line);
-            case "HELO" -> { resetTransaction(); reply("250 localhost"); }
+            case "EHLO" -> { helo = argument(line); ehlo(line); }
+            case "HELO" -> { helo = argument(line); resetTransaction(); reply("250 localhost"); }
             case "STARTTLS" -> { return startTls(); }
             case "AUTH" -> auth(line);
             case "MAIL" -> mail(line);
@@ -108,6 +110,10 @@ final class TestSmtpSession implements Runnable {
             default -> reply("500 5.5.2 command not recognized");
         }
         return true;
+    }
+
+    private static String argument(String line) {
+        return line.length() > 5 ? line.substring(5).strip() : "";
     }
 
     /** "AUTH PLAIN dGVzdA==" is logged as "AUTH PLAIN": the rest is a credential. */
@@ -377,7 +383,8 @@ final class TestSmtpSession implements Runnable {
             verdict = "552 5.3.4 message size exceeds fixed maximum message size";
         }
         if (verdict.startsWith("2")) {
-            server.received(new ReceivedMessage(mailFrom, recipients, body.toByteArray(), tls, authUser));
+            server.received(new ReceivedMessage(mailFrom, recipients, body.toByteArray(), tls, authUser,
+                    socket.getInetAddress().getHostAddress(), helo));
         }
         if (faults.unterminatedFinalReply) {
             write(verdict); // no CRLF, then hang up
