@@ -43,7 +43,10 @@ create() { # name partitions retention.ms [max.message.bytes]
 # Send, retry and DLQ records carry message content: 8 MiB, as io.postwire.bus.Topics sets.
 create postwire.send.v1   "$partitions" 604800000  8388608  # 7 days
 create postwire.events.v1 "$partitions" -1                  # forever: projections replay it
-create postwire.retry.v1  "$partitions" 604800000  8388608  # 7 days
+create postwire.retry.v1  "$partitions" 604800000  8388608  # 7 days; waits under a minute
+create postwire.retry.15m.v1 "$partitions" 604800000 8388608  # waits from 1 to 15 minutes
+create postwire.retry.2h.v1  "$partitions" 604800000 8388608  # waits from 15 minutes to 2 hours
+create postwire.retry.long.v1 "$partitions" 604800000 8388608 # waits of 2 hours or more
 create postwire.sites.v1  "$partitions" 2592000000         # 30 days: site throttles and suspensions
 create postwire.dlq.v1    1             2592000000 8388608  # 30 days, always one partition
 

@@ -13,8 +13,35 @@ public final class Topics {
     public static final String SEND = "postwire.send.v1";
     /** Every fact about every send, keyed by recipient address. */
     public static final String EVENTS = "postwire.events.v1";
-    /** Deferred sends waiting for their next attempt, keyed like {@link #SEND}. */
+    /**
+     * Deferred and parked sends waiting for their next attempt, keyed like {@link #SEND}: the tier
+     * for waits under a minute. Longer waits go to {@link #RETRY_15M}, {@link #RETRY_2H} and
+     * {@link #RETRY_LONG} ({@link #retryTopicFor}), so that a record waiting hours never holds up
+     * one due in seconds: each tier is read by its own forwarder with its own in-flight bound,
+     * and within a tier waits are of the same order.
+     */
     public static final String RETRY = "postwire.retry.v1";
+    /** Waits from one to 15 minutes (the first retries after a 4xx). */
+    public static final String RETRY_15M = "postwire.retry.15m.v1";
+    /** Waits from 15 minutes to 2 hours (later retries, sites suspended for an hour). */
+    public static final String RETRY_2H = "postwire.retry.2h.v1";
+    /** Waits of 2 hours or more (long suspensions, sends parked until they expire). */
+    public static final String RETRY_LONG = "postwire.retry.long.v1";
+    /** Every retry tier, shortest first. */
+    public static final List<String> RETRY_TIERS = List.of(RETRY, RETRY_15M, RETRY_2H, RETRY_LONG);
+
+    /** The retry tier for a wait of {@code delay}. */
+    public static String retryTopicFor(java.time.Duration delay) {
+        long seconds = delay.getSeconds();
+        if (seconds < 60) {
+            return RETRY;
+        } else if (seconds < 15 * 60) {
+            return RETRY_15M;
+        } else if (seconds < 2 * 3600) {
+            return RETRY_2H;
+        }
+        return RETRY_LONG;
+    }
     /**
      * Site throttles, suspensions and resumptions ({@code io.postwire.event.SiteEvent}), keyed by
      * site so that one site's changes stay in order on one partition. Small and operational: why
@@ -49,11 +76,19 @@ public final class Topics {
                 new Definition(SEND, partitions, Map.of("retention.ms", "604800000",
                         "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))),
                 new Definition(EVENTS, partitions, Map.of("retention.ms", "-1")),
-                new Definition(RETRY, partitions, Map.of("retention.ms", "604800000",
-                        "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))),
+                retry(RETRY, partitions),
+                retry(RETRY_15M, partitions),
+                retry(RETRY_2H, partitions),
+                retry(RETRY_LONG, partitions),
                 new Definition(SITES, partitions, Map.of("retention.ms", THIRTY_DAYS_MS)),
                 new Definition(DLQ, 1, Map.of("retention.ms", THIRTY_DAYS_MS,
                         "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))));
+    }
+
+    /** Seven days: longer than the longest wait (a send's maximum age, 5 days by default). */
+    private static Definition retry(String name, int partitions) {
+        return new Definition(name, partitions, Map.of("retention.ms", "604800000",
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES)));
     }
 
     private Topics() {

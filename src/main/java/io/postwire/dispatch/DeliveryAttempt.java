@@ -230,7 +230,8 @@ public class DeliveryAttempt {
     private Uni<Void> parked(SendRequested s, int attempt, Instant expiresAt, SiteShaping.Park park, String site) {
         Instant due = park.until().isAfter(expiresAt) ? expiresAt : park.until();
         metrics.parked();
-        return publish(Topics.RETRY, site, EventEnvelope.of(SOURCE, clock.instant(),
+        Instant now = clock.instant();
+        return publish(Topics.retryTopicFor(Duration.between(now, due)), site, EventEnvelope.of(SOURCE, now,
                 new RetryScheduled(s, attempt, due)));
     }
 
@@ -316,7 +317,8 @@ public class DeliveryAttempt {
         // Both must be on Kafka before the send's offset may be committed.
         return Uni.combine().all().unis(
                         publish(Topics.EVENTS, SendKeys.factKey(s), EventEnvelope.of(SOURCE, now, deferred)),
-                        publish(Topics.RETRY, site, EventEnvelope.of(SOURCE, now, again)))
+                        publish(Topics.retryTopicFor(Duration.between(now, next.get())), site,
+                                EventEnvelope.of(SOURCE, now, again)))
                 .discardItems()
                 .invoke(() -> metrics.outcome(deferred));
     }

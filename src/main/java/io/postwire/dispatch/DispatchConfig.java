@@ -25,6 +25,14 @@ public interface DispatchConfig {
     Duration maxAge();
 
     /** Backoff after the first transient failure (Postfix waits 5 min too). */
+    /**
+     * Records each retry tier's forwarder holds while they wait; above it, that tier stops reading
+     * until one is due. Each holds its message, so this bounds memory (10,000 × 5 KB ≈ 50 MB).
+     */
+    @WithName("retry-max-waiting")
+    @WithDefault("10000")
+    int retryMaxWaiting();
+
     @WithName("retry.initial")
     @WithDefault("PT5M")
     Duration retryInitial();

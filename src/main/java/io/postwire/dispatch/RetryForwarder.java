@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,8 +30,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * its time, and writes it to the send topic. The wait holds only an uncommitted offset, so a
  * restart re-reads the record from Kafka: nothing waits only in memory.
  *
- * <p>Waiting records count against the in-flight limit; a deep backlog of long waits can delay
- * shorter ones behind it. Delay-tier topics are the planned fix (see docs/architecture.md).
+ * <p><b>Tiers.</b> Waiting records count against an in-flight bound, and a partition's commits
+ * follow its oldest record, so a deep backlog of long waits would hold up short ones behind it.
+ * Waits are therefore written to a tier topic by length ({@link Topics#retryTopicFor}), and
+ * each tier has its own consumer and bound: thousands of sends parked for an hour behind a
+ * suspended provider never delay another site's five-minute retry.
  *
  * <p><b>Resume.</b> Sends parked behind a suspended site wait until the suspension's end. When
  * an operator resumes the site early ({@link #release}), its waiting records go at once, and so
@@ -41,14 +45,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public class RetryForwarder {
 
     static final String NAME = "retry-forwarder";
-    private static final int MAX_WAITING = 10_000;
 
     private final KafkaClients clients;
     private final EventPublisher publisher;
     private final DeadLetters deadLetters;
     private final DispatchConfig config;
     private final Vertx vertx;
-    private ConsumerLoop loop;
+    private final List<ConsumerLoop> loops = new ArrayList<>();
     /** Site → when an operator last resumed it; records written before then wait no longer. */
     private final Map<String, Instant> releasedAt = new ConcurrentHashMap<>();
     /** Site → the waits in progress, each completed by its timer or by a release. */
@@ -67,15 +70,18 @@ public class RetryForwarder {
         if (!config.enabled()) {
             return;
         }
-        loop = new ConsumerLoop(NAME, clients.consumer("retry", 500), List.of(Topics.RETRY), MAX_WAITING,
-                VertxExecutors.perRecordContext(vertx), deadLetters.reading(NAME, this::handle))
-                .drainTimeout(Duration.ofSeconds(2)).start();
+        for (String topic : Topics.RETRY_TIERS) {
+            // The first tier keeps the group and name it always had, so its committed offsets stay valid.
+            String tier = topic.equals(Topics.RETRY) ? "" : "-" + topic.split("\\.")[2];
+            String name = NAME + tier;
+            loops.add(new ConsumerLoop(name, clients.consumer("retry" + tier, 500), List.of(topic),
+                    config.retryMaxWaiting(), VertxExecutors.perRecordContext(vertx),
+                    deadLetters.reading(name, this::handle)).drainTimeout(Duration.ofSeconds(2)).start());
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (loop != null) {
-            loop.close();
-        }
+        loops.forEach(ConsumerLoop::close);
     }
 
     Uni<Void> handle(ConsumerRecord<String, byte[]> record, EventEnvelope envelope) {

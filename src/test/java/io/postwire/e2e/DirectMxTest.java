@@ -72,6 +72,7 @@ class DirectMxTest {
     private static HangingServer hanging;
     private static TestSmtpServer refusing;
     private static TestSmtpServer brokenTls;
+    private static TestSmtpServer flaky;
     private final EventCodec codec = new EventCodec();
 
     /** No relay: DNS and exchangers are the local servers; shaping generous except where a test says. */
@@ -96,6 +97,9 @@ class DirectMxTest {
             c.put("postwire.pools.bulk.source-address", "127.0.0.7");
             c.put("postwire.pools.bulk.helo-name", "bulk-out.example.test");
             c.put("postwire.pools.bulk.sender-domains", "bulk.example.test");
+            // Small retry tiers and a quick first retry after a 4xx, to show tiers keep retries apart.
+            c.put("postwire.dispatch.retry-max-waiting", "4");
+            c.put("postwire.dispatch.retry.reply.initial", "PT2S");
             // MTA-STS peers and smarthost routes share this application (one start for both classes).
             c.putAll(MtaStsAndRoutesTest.configure(dns, good.port()));
             return c;
@@ -123,6 +127,10 @@ class DirectMxTest {
         dns.mx("alias.test", 10, "mx.parked.test", 60);
         dns.mx("held.test", 10, "mx.held.test", 60).address("mx.held.test", "127.0.0.1", 60);
         dns.mx("pooled.test", 10, "mx.pooled.test", 60).address("mx.pooled.test", "127.0.0.1", 60);
+        dns.mx("jam.test", 10, "mx.jam.test", 60).address("mx.jam.test", "127.0.0.1", 60);
+        flaky = TestSmtpServer.startOn("127.0.0.8", good.port(),
+                TestSmtpServer.Options.defaults().withReply("RCPT", "451 4.3.0 try again shortly"), null);
+        dns.mx("flaky.test", 10, "mx.flaky.test", 60).address("mx.flaky.test", "127.0.0.8", 60);
         // An exchanger that greets with 554: the next one takes the mail; alone, the send waits.
         refusing = TestSmtpServer.startOn("127.0.0.5", good.port(),
                 TestSmtpServer.Options.defaults().withGreeting("554 5.3.2 no service for you right now"), null);
@@ -219,7 +227,7 @@ class DirectMxTest {
         // The default pool is not suspended: its mail goes, from the kernel's address.
         ReceivedMessage p = good.awaitMessageFor(plain, WAIT);
         assertEquals("127.0.0.1", p.clientAddress());
-        try (TopicTap retry = tap(Topics.RETRY)) {
+        try (TopicTap retry = tap(Topics.RETRY_2H)) { // parked for an hour: the 15 min – 2 h tier
             retry.await(r -> "pooled.test".equals(r.key()) && new String(r.value()).contains(bulkId), WAIT);
         }
         assertTrue(good.messages().stream().noneMatch(m -> m.recipients().contains(bulk)), "bulk pool is suspended");
@@ -235,6 +243,46 @@ class DirectMxTest {
                 .get("/api/v1/sites").then().statusCode(200)
                 .body("sites.findAll { it.site == 'pooled.test' }.pool", org.hamcrest.Matchers.hasItems("bulk", "default"))
                 .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'bulk' }.state", hasItem("active")));
+    }
+
+    @Test
+    void sendsParkedForHoursNeverHoldUpAnotherSitesShortRetry() {
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("duration", "3h", "reason", "long block")).post("/api/v1/sites/jam.test/suspend")
+                .then().statusCode(202);
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/sites").then().statusCode(200)
+                .body("sites.findAll { it.site == 'jam.test' }.state", hasItem("suspended")));
+        // More parked sends than a tier's forwarder holds (retry-max-waiting=4): that tier is full.
+        List<String> jammed = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            jammed.add("j" + i + "-" + tag() + "@jam.test");
+        }
+        List<String> jamIds = new ArrayList<>();
+        try (TopicTap longTier = tap(Topics.RETRY_LONG)) {
+            for (String to : jammed) {
+                jamIds.add(submit(List.of(to)) + ".1");
+            }
+            for (String rid : jamIds) {
+                longTier.await(r -> "jam.test".equals(r.key()) && new String(r.value()).contains(rid), WAIT);
+            }
+        }
+        // Another site defers with a 2-second retry: it must not wait behind the 3-hour parkings.
+        String to = "f-" + tag() + "@flaky.test";
+        String id = submit(List.of(to)) + ".1";
+        try (TopicTap events = tap(Topics.EVENTS)) {
+            Deferred d = (Deferred) event(events, Deferred.class, id);
+            assertEquals(451, d.reply().code());
+        }
+        flaky.reconfigure(TestSmtpServer.Options.defaults());
+        flaky.awaitMessageFor(to, Duration.ofSeconds(20));
+
+        // Resuming releases every jammed send, also those the full tier had not read yet.
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("reason", "over")).post("/api/v1/sites/jam.test/resume").then().statusCode(202);
+        for (String j : jammed) {
+            good.awaitMessageFor(j, WAIT);
+        }
     }
 
     @Test
@@ -342,7 +390,7 @@ class DirectMxTest {
                 .body("sites.findAll { it.site == 'held.test' }.state", hasItem("suspended")));
         List<String> to = List.of("r1-" + tag() + "@held.test", "r2-" + tag() + "@held.test");
         List<String> ids = new ArrayList<>();
-        try (TopicTap retry = tap(Topics.RETRY)) {
+        try (TopicTap retry = tap(Topics.RETRY_2H)) {
             for (String r : to) {
                 ids.add(submit(List.of(r)) + ".1");
             }
