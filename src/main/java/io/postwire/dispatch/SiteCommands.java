@@ -81,7 +81,7 @@ public class SiteCommands {
         Instant now = clock.instant();
         SiteSuspended e = new SiteSuspended(key.site(), key.pool(), "operator: " + reason, null, null,
                 shaping.enabled() ? shaping.limits(key) : io.postwire.shaping.ShapingConfig.shipped()
-                        .limitsFor(key.site()), now.plus(duration), true);
+                        .limitsFor(key), now.plus(duration), true);
         return publisher.publishRaw(Topics.SITES, key.site(), codec.write(SiteEnvelope.of(SOURCE, now, e)), List.of())
                 .replaceWith(e);
     }
@@ -91,7 +91,7 @@ public class SiteCommands {
         Instant now = clock.instant();
         SiteResumed e = new SiteResumed(key.site(), key.pool(), "operator: " + reason,
                 shaping.enabled() ? shaping.limits(key) : io.postwire.shaping.ShapingConfig.shipped()
-                        .limitsFor(key.site()), true);
+                        .limitsFor(key), true);
         return publisher.publishRaw(Topics.SITES, key.site(), codec.write(SiteEnvelope.of(SOURCE, now, e)), List.of())
                 .replaceWith(e);
     }

@@ -10,6 +10,9 @@ import java.util.Map;
  *
  * @param defaults limits of every site without its own entry
  * @param sites limits per site name (presets merged with configuration)
+ * @param pools per sending pool, overrides of some limits: for every site ({@code pools.<p>.defaults})
+ *     and per site ({@code pools.<p>.sites.<s>}, winning over the pool's defaults), applied on top
+ *     of the site's own limits
  * @param rampInterval how long a throttled site must stay quiet before its limits rise a step
  * @param rampStep how much each step adds back, as a fraction of the configured limits
  * @param minFactor throttles never cut below this fraction of the configured limits
@@ -23,6 +26,7 @@ import java.util.Map;
 public record ShapingConfig(
         SiteLimits defaults,
         Map<String, SiteLimits> sites,
+        Map<String, PoolOverrides> pools,
         BackoffRules rules,
         Duration rampInterval,
         double rampStep,
@@ -32,10 +36,11 @@ public record ShapingConfig(
         int maxSites) {
 
     public ShapingConfig {
-        if (defaults == null || sites == null || rules == null) {
-            throw new IllegalArgumentException("defaults, sites and rules are required");
+        if (defaults == null || sites == null || pools == null || rules == null) {
+            throw new IllegalArgumentException("defaults, sites, pools and rules are required");
         }
         sites = Map.copyOf(sites);
+        pools = Map.copyOf(pools);
         positive("ramp-interval", rampInterval);
         positive("throttle-cooldown", throttleCooldown);
         positive("idle-eviction", idleEviction);
@@ -55,9 +60,29 @@ public record ShapingConfig(
         return ShapingConfigParser.parse(Map.of());
     }
 
-    /** The configured limits of a site: its own entry, else the defaults. */
+    /** The configured limits of a site from the default pool: its own entry, else the defaults. */
     public SiteLimits limitsFor(String site) {
         return sites.getOrDefault(site, defaults);
+    }
+
+    /** The configured limits of a site from a pool: the site's, with the pool's overrides on top. */
+    public SiteLimits limitsFor(SiteKey key) {
+        SiteLimits base = limitsFor(key.site());
+        PoolOverrides p = pools.get(key.pool());
+        return p == null ? base : p.forSite(key.site()).apply(base);
+    }
+
+    /** One pool's overrides: for every site, and per site (which win). */
+    record PoolOverrides(LimitOverrides defaults, Map<String, LimitOverrides> sites) {
+
+        PoolOverrides {
+            sites = Map.copyOf(sites);
+        }
+
+        LimitOverrides forSite(String site) {
+            LimitOverrides own = sites.get(site);
+            return own == null ? defaults : own.over(defaults);
+        }
     }
 
     private static void positive(String name, Duration d) {

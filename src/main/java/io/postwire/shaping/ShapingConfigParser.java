@@ -75,9 +75,13 @@ public final class ShapingConfigParser {
         Map<String, Map<String, String>> sites = new TreeMap<>();
         Map<String, Map<String, String>> rules = new TreeMap<>();
         Map<String, String> defaults = new HashMap<>();
+        // pool → ("" for the pool's defaults, else a site) → field → value
+        Map<String, Map<String, Map<String, String>>> pools = new TreeMap<>();
         for (Map.Entry<String, String> e : props.entrySet()) {
             String key = e.getKey();
-            if (key.startsWith("defaults.")) {
+            if (key.startsWith("pools.")) {
+                poolField(key, pools, e.getValue());
+            } else if (key.startsWith("defaults.")) {
                 field(key, key.substring("defaults.".length()), LIMIT_FIELDS, defaults, e.getValue());
             } else if (key.startsWith("sites.")) {
                 group(key, "sites.", LIMIT_FIELDS, sites, e.getValue());
@@ -96,6 +100,21 @@ public final class ShapingConfigParser {
                 siteLimits.put(site.toLowerCase(Locale.ROOT), l);
             }
         });
+        Map<String, ShapingConfig.PoolOverrides> poolOverrides = new HashMap<>();
+        pools.forEach((pool, bySite) -> {
+            Map<String, LimitOverrides> perSite = new HashMap<>();
+            LimitOverrides[] poolDefaults = {LimitOverrides.NONE};
+            bySite.forEach((site, fields) -> {
+                LimitOverrides o = overrides("pools." + pool + (site.isEmpty() ? ".defaults" : ".sites." + site),
+                        fields);
+                if (site.isEmpty()) {
+                    poolDefaults[0] = o;
+                } else {
+                    perSite.put(site.toLowerCase(Locale.ROOT), o);
+                }
+            });
+            poolOverrides.put(pool.toLowerCase(Locale.ROOT), new ShapingConfig.PoolOverrides(poolDefaults[0], perSite));
+        });
         List<BackoffRule> ruleList = new ArrayList<>();
         rules.forEach((name, fields) -> {
             if (!"false".equalsIgnoreCase(fields.getOrDefault("enabled", "true"))) {
@@ -113,13 +132,49 @@ public final class ShapingConfigParser {
         Integer maxSites = value("max-sites", "50000", ShapingConfigParser::integer);
         if (problems.isEmpty()) {
             try {
-                return new ShapingConfig(defaultLimits, siteLimits, new BackoffRules(ruleList), rampInterval,
-                        rampStep, minFactor, cooldown, idle, maxSites);
+                ShapingConfig c = new ShapingConfig(defaultLimits, siteLimits, poolOverrides, new BackoffRules(ruleList),
+                        rampInterval, rampStep, minFactor, cooldown, idle, maxSites);
+                // Every pool's overrides must make valid limits for every site it names and the defaults.
+                poolOverrides.forEach((pool, o) -> {
+                    c.limitsFor(new SiteKey(pool, "any.invalid"));
+                    o.sites().keySet().forEach(site -> c.limitsFor(new SiteKey(pool, site)));
+                });
+                return c;
             } catch (IllegalArgumentException e) {
                 problems.add(PREFIX + e.getMessage());
             }
         }
         throw new IllegalArgumentException("invalid shaping configuration:\n  - " + String.join("\n  - ", problems));
+    }
+
+    /**
+     * {@code pools.<pool>.defaults.<field>} or {@code pools.<pool>.sites.<site>.<field>}; the pool
+     * name is one segment (no dots), the site name may have dots.
+     */
+    private void poolField(String key, Map<String, Map<String, Map<String, String>>> pools, String value) {
+        String rest = key.substring("pools.".length());
+        int dot = rest.indexOf('.');
+        String pool = dot > 0 ? rest.substring(0, dot).replace("\"", "") : "";
+        String tail = dot > 0 ? rest.substring(dot + 1) : "";
+        Map<String, Map<String, String>> bySite = pools.computeIfAbsent(pool, p -> new TreeMap<>());
+        if (!pool.isEmpty() && tail.startsWith("defaults.")) {
+            field(key, tail.substring("defaults.".length()), LIMIT_FIELDS, bySite.computeIfAbsent("", s -> new HashMap<>()),
+                    value);
+        } else if (!pool.isEmpty() && tail.startsWith("sites.")) {
+            group(key, "pools." + pool + ".sites.", LIMIT_FIELDS, bySite, value);
+        } else {
+            problems.add(PREFIX + key + ": expected pools.<pool>.defaults.<field> or pools.<pool>.sites.<site>.<field>");
+        }
+    }
+
+    /** The fields given, parsed; the others stay null (the site's own value). */
+    private LimitOverrides overrides(String where, Map<String, String> f) {
+        return new LimitOverrides(
+                get(where, f, "max-connections", ShapingConfigParser::integer, null),
+                get(where, f, "connection-rate", SiteLimits.Rate::parse, null),
+                get(where, f, "messages-per-connection", ShapingConfigParser::integer, null),
+                get(where, f, "message-rate", SiteLimits.Rate::parse, null),
+                get(where, f, "daily-cap", ShapingConfigParser::whole, null));
     }
 
     /** {@code sites.example.co.uk.max-connections}: the field is the last segment, the name all before it. */

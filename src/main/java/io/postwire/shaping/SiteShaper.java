@@ -97,7 +97,7 @@ public final class SiteShaper {
     /** The limits in force now; {@code messagesPerConnection} tells the pool when to QUIT. */
     public SiteLimits limits(SiteKey key) {
         SiteLimits l = withExisting(key, SiteState::effective);
-        return l != null ? l : config.limitsFor(key.site());
+        return l != null ? l : config.limitsFor(key);
     }
 
     /**
@@ -238,7 +238,7 @@ public final class SiteShaper {
 
     private <T> T with(SiteKey key, Function<SiteState, T> action) {
         while (true) {
-            SiteState s = sites.computeIfAbsent(key, k -> new SiteState(k, config.limitsFor(k.site()), now()));
+            SiteState s = sites.computeIfAbsent(key, k -> new SiteState(k, config.limitsFor(k), now()));
             synchronized (s) {
                 // Lost a race with tick() forgetting it: take the fresh one.
                 if (!s.evicted) {

@@ -97,6 +97,7 @@ class DirectMxTest {
             c.put("postwire.pools.bulk.source-address", "127.0.0.7");
             c.put("postwire.pools.bulk.helo-name", "bulk-out.example.test");
             c.put("postwire.pools.bulk.sender-domains", "bulk.example.test");
+            c.put("postwire.shaping.pools.bulk.defaults.max-connections", "2");
             // Small retry tiers and a quick first retry after a 4xx, to show tiers keep retries apart.
             c.put("postwire.dispatch.retry-max-waiting", "4");
             c.put("postwire.dispatch.retry.reply.initial", "PT2S");
@@ -242,7 +243,12 @@ class DirectMxTest {
         await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
                 .get("/api/v1/sites").then().statusCode(200)
                 .body("sites.findAll { it.site == 'pooled.test' }.pool", org.hamcrest.Matchers.hasItems("bulk", "default"))
-                .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'bulk' }.state", hasItem("active")));
+                .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'bulk' }.state", hasItem("active"))
+                // the pool's own limit (postwire.shaping.pools.bulk.defaults.max-connections=2)
+                .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'bulk' }.configured.maxConnections",
+                        hasItem(2))
+                .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'default' }.configured.maxConnections",
+                        hasItem(4)));
     }
 
     @Test

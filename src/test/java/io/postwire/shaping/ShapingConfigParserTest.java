@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postwire.event.SiteLimits;
 import io.postwire.event.SmtpReply;
+import io.postwire.testsupport.MutableClock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -115,5 +116,43 @@ class ShapingConfigParserTest {
         assertEquals("33.333/h", SiteLimits.Rate.parse("100/h").times(1 / 3.0).toString());
         assertInstanceOf(IllegalArgumentException.class, assertThrows(RuntimeException.class,
                 () -> SiteLimits.Rate.parse("0/s")));
+    }
+
+    @Test
+    void aPoolOverridesSomeLimitsForEverySiteOrForOneAndTheShaperEnforcesThem() {
+        ShapingConfig c = ShapingConfigParser.parse(Map.of(
+                "postwire.shaping.pools.warm.defaults.message-rate", "100/h",
+                "postwire.shaping.pools.warm.sites.outlook.max-connections", "1",
+                "postwire.shaping.pools.warm.sites.outlook.message-rate", "50/h"));
+        SiteLimits outlook = c.limitsFor("outlook");
+        SiteLimits warmOutlook = c.limitsFor(new SiteKey("warm", "outlook"));
+        assertEquals("50/h", warmOutlook.messageRate().toString(), "the site's own override wins");
+        assertEquals(1, warmOutlook.maxConnections());
+        assertEquals(outlook.connectionRate(), warmOutlook.connectionRate(), "fields not overridden are the site's");
+        SiteLimits gmail = c.limitsFor("gmail");
+        SiteLimits warmGmail = c.limitsFor(new SiteKey("warm", "gmail"));
+        assertEquals("100/h", warmGmail.messageRate().toString(), "the pool's defaults apply to every site");
+        assertEquals(gmail.maxConnections(), warmGmail.maxConnections());
+        assertEquals(gmail, c.limitsFor(SiteKey.of("gmail")), "other pools keep the site's limits");
+
+        MutableClock clock = new MutableClock("2026-11-27T10:00:00Z");
+        SiteShaper shaper = new SiteShaper(c, clock);
+        SiteKey warm = new SiteKey("warm", "outlook");
+        assertInstanceOf(Admission.Permit.class, shaper.admit(warm));
+        Admission.WaitUntil w = assertInstanceOf(Admission.WaitUntil.class, shaper.admit(warm));
+        assertEquals(clock.instant().plusSeconds(72), w.at(), "50/h is one message every 72 s");
+        assertInstanceOf(Admission.Permit.class, shaper.admit(SiteKey.of("outlook")), "the default pool is apart");
+    }
+
+    @Test
+    void badPoolKeysAreRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShapingConfigParser.parse(Map.of(
+                "postwire.shaping.pools.warm.defaults.message-rate", "fast",
+                "postwire.shaping.pools.warm.limits.max-connections", "2")));
+        assertTrue(e.getMessage().contains("pools.warm.defaults.message-rate: cannot use 'fast'"), e.getMessage());
+        assertTrue(e.getMessage().contains("pools.warm.limits.max-connections: expected"), e.getMessage());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> ShapingConfigParser.parse(
+                Map.of("postwire.shaping.pools.warm.sites.outlook.max-connections", "0")));
+        assertTrue(zero.getMessage().contains("maxConnections must be >= 1"), zero.getMessage());
     }
 }
