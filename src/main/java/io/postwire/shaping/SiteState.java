@@ -43,6 +43,12 @@ final class SiteState {
     private long lastCutAt = Nanos.NONE;
     private long messageTat = Long.MIN_VALUE / 2;
     private long connectionTat = Long.MIN_VALUE / 2;
+    /**
+     * The slot after the last one promised to a send told to come back later ({@link WaitUntil}
+     * for the rate): each such send is given its own later slot, so parked sends come back one
+     * per interval instead of all at the next free slot, where all but a few would park again.
+     */
+    private long parkTat = Long.MIN_VALUE / 2;
     private int open;
     private long day;
     private long sentToday;
@@ -88,7 +94,9 @@ final class SiteState {
         long interval = interval(effective.messageRate());
         if (messageTat > now) {
             if (maxWait <= 0 || messageTat - now > maxWait) {
-                return new WaitUntil(Nanos.instant(messageTat), "message rate " + effective.messageRate());
+                long at = Math.max(messageTat, parkTat);
+                parkTat = at + interval;
+                return new WaitUntil(Nanos.instant(at), "message rate " + effective.messageRate());
             }
             long slot = messageTat;
             messageTat = slot + interval;
