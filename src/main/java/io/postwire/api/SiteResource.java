@@ -1,5 +1,6 @@
 package io.postwire.api;
 
+import io.postwire.dispatch.RetryForwarder;
 import io.postwire.dispatch.SiteCommands;
 import io.postwire.dispatch.SiteShaping;
 import io.postwire.event.SiteLimits;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,13 +41,23 @@ public class SiteResource {
     /** One site as seen by this process. */
     public record SiteView(String site, String pool, String state, String reason, Instant until,
             SiteLimits configured, SiteLimits effective, int openConnections, long sentToday, String lastReply,
-            Instant lastReplyAt, Instant lastNetworkFailureAt, long backlog, Instant oldestWaiting) {
+            Instant lastReplyAt, Instant lastNetworkFailureAt, long backlog, long parked, Instant oldestWaiting) {
 
-        static SiteView of(SiteSnapshot s) {
+        /**
+         * {@code backlog}: sends in this process waiting for the site's rate or a connection;
+         * {@code parked}: the site's retries and parked sends the retry forwarders hold (every
+         * pool's; records a full retry tier has not read are not counted); {@code oldestWaiting}:
+         * the earliest {@code requestedAt} among both.
+         */
+        static SiteView of(SiteSnapshot s, RetryForwarder.Waiting parked) {
+            Instant oldest = s.oldestQueued();
+            if (parked != null && (oldest == null || parked.oldestRequestedAt().isBefore(oldest))) {
+                oldest = parked.oldestRequestedAt();
+            }
             return new SiteView(s.key().site(), s.key().pool(), s.state().name().toLowerCase(Locale.ROOT), s.reason(),
                     s.until(), s.configured(), s.effective(), s.openConnections(), s.sentToday(),
                     s.lastReply() == null ? null : s.lastReply().toString(), s.lastReplyAt(),
-                    s.lastNetworkFailureAt(), s.queued(), s.oldestQueued());
+                    s.lastNetworkFailureAt(), s.queued(), parked == null ? 0 : parked.count(), oldest);
         }
     }
 
@@ -69,15 +81,19 @@ public class SiteResource {
 
     private final SiteShaping shaping;
     private final SiteCommands commands;
+    private final RetryForwarder retries;
 
-    SiteResource(SiteShaping shaping, SiteCommands commands) {
+    SiteResource(SiteShaping shaping, SiteCommands commands, RetryForwarder retries) {
         this.shaping = shaping;
         this.commands = commands;
+        this.retries = retries;
     }
 
     @GET
     public SiteList list() {
-        return new SiteList(shaping.enabled(), shaping.snapshot().stream().map(SiteView::of).toList());
+        Map<String, RetryForwarder.Waiting> parked = retries.waitingBySite();
+        return new SiteList(shaping.enabled(), shaping.snapshot().stream()
+                .map(s -> SiteView.of(s, parked.get(s.key().site()))).toList());
     }
 
     @POST

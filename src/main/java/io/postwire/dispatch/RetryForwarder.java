@@ -18,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +56,18 @@ public class RetryForwarder {
     /** Site → when an operator last resumed it; records written before then wait no longer. */
     private final Map<String, Instant> releasedAt = new ConcurrentHashMap<>();
     /** Site → the waits in progress, each completed by its timer or by a release. */
-    private final Map<String, Set<Runnable>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+
+    /** One record waiting in memory: when its send was requested, and how to wake it early. */
+    private record Waiter(Instant requestedAt, Runnable wake) {
+    }
+
+    /**
+     * What the forwarders hold for one site now: retries and parked sends read from the retry
+     * tiers and not yet due. Records a full tier has not read yet are not counted.
+     */
+    public record Waiting(int count, Instant oldestRequestedAt) {
+    }
 
     RetryForwarder(KafkaClients clients, EventPublisher publisher, DeadLetters deadLetters, DispatchConfig config,
             Vertx vertx) {
@@ -92,7 +104,7 @@ public class RetryForwarder {
         String site = record.key();
         Instant released = site == null ? null : releasedAt.get(site);
         boolean go = wait.isNegative() || wait.isZero() || (released != null && envelope.time().isBefore(released));
-        Uni<Void> due = go ? Uni.createFrom().voidItem() : waitFor(site, wait);
+        Uni<Void> due = go ? Uni.createFrom().voidItem() : waitFor(site, wait, retry.request().requestedAt());
         return due.chain(() -> publisher.publish(Topics.SEND, record.key(), envelope)).replaceWithVoid();
     }
 
@@ -105,51 +117,65 @@ public class RetryForwarder {
         // Bounded by operator actions; forget the ones no waiting record can predate any more.
         Instant horizon = at.minus(config.maxAge());
         releasedAt.values().removeIf(t -> t.isBefore(horizon));
-        Set<Runnable> wakers = waiting.get(site);
-        if (wakers != null) {
-            List.copyOf(wakers).forEach(Runnable::run);
+        Set<Waiter> waiters = waiting.get(site);
+        if (waiters != null) {
+            List.copyOf(waiters).forEach(w -> w.wake().run());
         }
     }
 
     /** Completes after {@code wait}, or earlier on {@link #release}, on the caller's context. */
-    private Uni<Void> waitFor(String site, Duration wait) {
+    private Uni<Void> waitFor(String site, Duration wait, Instant requestedAt) {
         io.vertx.core.Context context = Vertx.currentContext();
         return Uni.createFrom().emitter(em -> {
             AtomicBoolean done = new AtomicBoolean();
             long[] timer = {-1};
-            Runnable[] wake = new Runnable[1];
-            wake[0] = () -> {
+            Waiter[] self = new Waiter[1];
+            self[0] = new Waiter(requestedAt, () -> {
                 if (done.compareAndSet(false, true)) {
-                    unregister(site, wake[0]);
+                    unregister(site, self[0]);
                     vertx.cancelTimer(timer[0]);
                     context.runOnContext(v -> em.complete(null));
                 }
-            };
+            });
             if (site != null) {
-                waiting.computeIfAbsent(site, k -> ConcurrentHashMap.newKeySet()).add(wake[0]);
+                waiting.computeIfAbsent(site, k -> ConcurrentHashMap.newKeySet()).add(self[0]);
             }
-            timer[0] = vertx.setTimer(Math.max(1, wait.toMillis()), id -> wake[0].run());
+            timer[0] = vertx.setTimer(Math.max(1, wait.toMillis()), id -> self[0].wake().run());
             em.onTermination(() -> {
                 // cancelled (shutdown): stop the timer and the registration, complete nothing
                 if (done.compareAndSet(false, true)) {
-                    unregister(site, wake[0]);
+                    unregister(site, self[0]);
                     vertx.cancelTimer(timer[0]);
                 }
             });
         });
     }
 
-    private void unregister(String site, Runnable wake) {
+    private void unregister(String site, Waiter waiter) {
         if (site != null) {
             waiting.computeIfPresent(site, (k, set) -> {
-                set.remove(wake);
+                set.remove(waiter);
                 return set.isEmpty() ? null : set;
             });
         }
     }
 
-    /** Sites with records waiting in memory now; for tests. */
-    int waitingSites() {
-        return waiting.size();
+    /** Per site, the records waiting in memory now (the sites API shows them as parked). */
+    public Map<String, Waiting> waitingBySite() {
+        Map<String, Waiting> out = new HashMap<>();
+        waiting.forEach((site, set) -> {
+            Instant oldest = null;
+            int n = 0;
+            for (Waiter w : set) {
+                n++;
+                if (oldest == null || w.requestedAt().isBefore(oldest)) {
+                    oldest = w.requestedAt();
+                }
+            }
+            if (n > 0) {
+                out.put(site, new Waiting(n, oldest));
+            }
+        });
+        return out;
     }
 }

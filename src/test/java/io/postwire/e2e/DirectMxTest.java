@@ -273,6 +273,10 @@ class DirectMxTest {
                 longTier.await(r -> "jam.test".equals(r.key()) && new String(r.value()).contains(rid), WAIT);
             }
         }
+        // The full tier holds 4 of the 6 (the bound); the API shows those.
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/sites").then().statusCode(200)
+                .body("sites.find { it.site == 'jam.test' }.parked", equalTo(4)));
         // Another site defers with a 2-second retry: it must not wait behind the 3-hour parkings.
         String to = "f-" + tag() + "@flaky.test";
         String id = submit(List.of(to)) + ".1";
@@ -408,6 +412,11 @@ class DirectMxTest {
             }
         }
         assertEquals(0, good.messages().stream().filter(m -> m.recipients().get(0).endsWith("@held.test")).count());
+        // The operator sees what waits for the site: two parked sends, and since when.
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/sites").then().statusCode(200)
+                .body("sites.find { it.site == 'held.test' }.parked", equalTo(2))
+                .body("sites.find { it.site == 'held.test' }.oldestWaiting", org.hamcrest.Matchers.notNullValue()));
 
         given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
                 .body(Map.of("reason", "incident over")).post("/api/v1/sites/held.test/resume").then().statusCode(202);
