@@ -213,13 +213,7 @@ class DirectMxTest {
 
     @Test
     void eachSendingPoolLeavesFromItsOwnAddressAndHasItsOwnSiteState() {
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("duration", "1h", "reason", "bulk IP listed", "pool", "bulk"))
-                .post("/api/v1/sites/pooled.test/suspend").then().statusCode(202)
-                .body("pool", equalTo("bulk"));
-        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
-                .get("/api/v1/sites").then().statusCode(200)
-                .body("sites.findAll { it.site == 'pooled.test' && it.pool == 'bulk' }.state", hasItem("suspended")));
+        suspend("pooled.test", "bulk", "1h", "bulk IP listed");
         String bulk = "b-" + tag() + "@pooled.test";
         String plain = "p-" + tag() + "@pooled.test";
         String bulkId = submit("news@bulk.example.test", List.of(bulk)) + ".1";
@@ -233,9 +227,7 @@ class DirectMxTest {
         }
         assertTrue(good.messages().stream().noneMatch(m -> m.recipients().contains(bulk)), "bulk pool is suspended");
 
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("reason", "delisted", "pool", "bulk"))
-                .post("/api/v1/sites/pooled.test/resume").then().statusCode(202);
+        resume("pooled.test", "bulk", "delisted");
         ReceivedMessage b = good.awaitMessageFor(bulk, WAIT);
         assertEquals("127.0.0.7", b.clientAddress(), "the bulk pool's source address");
         assertEquals("bulk-out.example.test", b.helo(), "the bulk pool's EHLO name");
@@ -253,12 +245,7 @@ class DirectMxTest {
 
     @Test
     void sendsParkedForHoursNeverHoldUpAnotherSitesShortRetry() {
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("duration", "3h", "reason", "long block")).post("/api/v1/sites/jam.test/suspend")
-                .then().statusCode(202);
-        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
-                .get("/api/v1/sites").then().statusCode(200)
-                .body("sites.findAll { it.site == 'jam.test' }.state", hasItem("suspended")));
+        suspend("jam.test", "default", "3h", "long block");
         // More parked sends than a tier's forwarder holds (retry-max-waiting=4): that tier is full.
         List<String> jammed = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -288,8 +275,7 @@ class DirectMxTest {
         flaky.awaitMessageFor(to, Duration.ofSeconds(20));
 
         // Resuming releases every jammed send, also those the full tier had not read yet.
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("reason", "over")).post("/api/v1/sites/jam.test/resume").then().statusCode(202);
+        resume("jam.test", "default", "over");
         for (String j : jammed) {
             good.awaitMessageFor(j, WAIT);
         }
@@ -341,13 +327,7 @@ class DirectMxTest {
 
     @Test
     void sendsBehindASuspendedSiteParkAndExpireExactlyOnce() throws Exception {
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("duration", "1h", "reason", "test block"))
-                .post("/api/v1/sites/parked.test/suspend").then().statusCode(202)
-                .body("command", equalTo("suspend"));
-        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
-                .get("/api/v1/sites").then().statusCode(200)
-                .body("sites.findAll { it.site == 'parked.test' }.state", hasItem("suspended")));
+        suspend("parked.test", "default", "1h", "test block");
         // An external producer keys by domain: the dispatcher moves the records to the site's key.
         List<String> ids = new ArrayList<>();
         Instant expires = Instant.now().plusSeconds(6);
@@ -386,18 +366,12 @@ class DirectMxTest {
             assertEquals(1, terminal.getOrDefault(rid, 0), "terminal events for " + rid + ": " + terminal);
         }
         assertEquals(0, good.messages().stream().filter(m -> m.recipients().get(0).endsWith("@alias.test")).count());
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("reason", "done")).post("/api/v1/sites/parked.test/resume").then().statusCode(202);
+        resume("parked.test", "default", "done");
     }
 
     @Test
     void anOperatorsResumeSendsWhatWasParkedAtOnce() {
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("duration", "1h", "reason", "provider incident"))
-                .post("/api/v1/sites/held.test/suspend").then().statusCode(202);
-        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
-                .get("/api/v1/sites").then().statusCode(200)
-                .body("sites.findAll { it.site == 'held.test' }.state", hasItem("suspended")));
+        suspend("held.test", "default", "1h", "provider incident");
         List<String> to = List.of("r1-" + tag() + "@held.test", "r2-" + tag() + "@held.test");
         List<String> ids = new ArrayList<>();
         try (TopicTap retry = tap(Topics.RETRY_2H)) {
@@ -418,8 +392,7 @@ class DirectMxTest {
                 .body("sites.find { it.site == 'held.test' }.parked", equalTo(2))
                 .body("sites.find { it.site == 'held.test' }.oldestWaiting", org.hamcrest.Matchers.notNullValue()));
 
-        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
-                .body(Map.of("reason", "incident over")).post("/api/v1/sites/held.test/resume").then().statusCode(202);
+        resume("held.test", "default", "incident over");
         // Parked for an hour; the resume brings them back now.
         for (String r : to) {
             good.awaitMessageFor(r, Duration.ofSeconds(15));
@@ -444,6 +417,24 @@ class DirectMxTest {
                 .get("/api/v1/sites").then().statusCode(200).body("shaping", equalTo(true))
                 .body("sites.find { it.site == 'good.test' }.state", equalTo("active"))
                 .body("sites.find { it.site == 'good.test' }.lastReply", org.hamcrest.Matchers.startsWith("250")));
+    }
+
+    /** Suspends a site for a pool through the API and waits until the dispatcher holds it suspended. */
+    private static void suspend(String site, String pool, String duration, String reason) {
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("duration", duration, "reason", reason, "pool", pool))
+                .post("/api/v1/sites/" + site + "/suspend").then().statusCode(202)
+                .body("command", equalTo("suspend")).body("pool", equalTo(pool));
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(DeliveryTestResource.API_KEY)
+                .get("/api/v1/sites").then().statusCode(200)
+                .body("sites.findAll { it.site == '" + site + "' && it.pool == '" + pool + "' }.state",
+                        hasItem("suspended")));
+    }
+
+    private static void resume(String site, String pool, String reason) {
+        given().auth().oauth2(DeliveryTestResource.API_KEY).contentType(ContentType.JSON)
+                .body(Map.of("reason", reason, "pool", pool)).post("/api/v1/sites/" + site + "/resume")
+                .then().statusCode(202).body("command", equalTo("resume"));
     }
 
     /** Counts Delivered/Bounced/Expired/Rejected per recipient id over the whole events topic. */
