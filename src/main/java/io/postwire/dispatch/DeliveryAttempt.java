@@ -213,12 +213,13 @@ public class DeliveryAttempt {
 
     /** {@code postwire.mx.domain-tls} for the domain, else {@code postwire.mx.tls}. */
     private TlsMode tlsFor(String domain) {
-        String mode = mxConfig.domainTls().getOrDefault(domain, mxConfig.tls());
+        String own = mxConfig.domainTls().get(domain);
+        String mode = own != null ? own : mxConfig.tls();
         try {
             return TlsMode.valueOf(mode.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("TLS mode for " + domain + " must be off, optional, required or "
-                    + "verified, was '" + mode + "'");
+            String key = own != null ? "postwire.mx.domain-tls.\"" + domain + "\"" : "postwire.mx.tls";
+            throw new IllegalArgumentException(key + " must be off, optional, required or verified, was '" + mode + "'");
         }
     }
 
