@@ -62,10 +62,6 @@ public record MtaStsSettings(Duration fetchTimeout, int maxPolicyBytes, int maxC
         return new MtaStsSettings(fetchTimeout, maxPolicyBytes, maxCachedDomains, interval, httpsPort, trust);
     }
 
-    public MtaStsSettings withMaxCachedDomains(int domains) {
-        return new MtaStsSettings(fetchTimeout, maxPolicyBytes, domains, recheckInterval, httpsPort, trust);
-    }
-
     /** For tests: policy hosts on another port, trusted by {@code anchors}. */
     public MtaStsSettings withPolicyServer(int port, TrustOptions anchors) {
         return new MtaStsSettings(fetchTimeout, maxPolicyBytes, maxCachedDomains, recheckInterval, port,

@@ -29,8 +29,6 @@ import java.util.Objects;
 public record DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout, Duration maxTtl,
         Duration negativeTtl, int maxCachedDomains, Duration resendAfter, int maxQueriesInFlight) {
 
-    /** The environment variable with the servers, e.g. {@code 127.0.0.1:5353,10.0.0.2:53}. */
-    public static final String SERVERS_ENV = "POSTWIRE_DNS_SERVERS";
     /** glibc's default resolver timeout. */
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_MAX_TTL = Duration.ofHours(1);
@@ -89,11 +87,6 @@ public record DnsSettings(List<InetSocketAddress> servers, Duration queryTimeout
                 : parseServers(serversCsv);
         return new DnsSettings(servers, DEFAULT_QUERY_TIMEOUT, DEFAULT_MAX_TTL, DEFAULT_NEGATIVE_TTL,
                 DEFAULT_MAX_CACHED_DOMAINS);
-    }
-
-    /** {@link #parse} of {@value #SERVERS_ENV}. */
-    public static DnsSettings fromEnvironment() {
-        return parse(System.getenv(SERVERS_ENV));
     }
 
     static List<InetSocketAddress> parseServers(String csv) {

@@ -75,11 +75,6 @@ public record SmtpCredentials(String username, String password, Set<AuthMechanis
                 Objects.requireNonNull(tokens, "tokens"));
     }
 
-    /** True for XOAUTH2 credentials, which carry a token source instead of a password. */
-    public boolean usesTokens() {
-        return tokens != null;
-    }
-
     @Override
     public String toString() {
         return "SmtpCredentials[username=" + username
