@@ -24,6 +24,7 @@ import io.postwire.testsupport.PostwireInfra;
 import io.postwire.testsupport.ReceivedMessage;
 import io.postwire.testsupport.SelfSignedTls;
 import io.postwire.testsupport.TestSmtpServer;
+import io.postwire.testsupport.TestKafkaClients;
 import io.postwire.testsupport.TopicTap;
 import io.postwire.testsupport.dns.TestDnsServer;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -49,10 +50,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -481,11 +479,7 @@ class DirectMxTest {
     }
 
     private static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PostwireInfra.config().get("kafka.bootstrap.servers"),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        return TestKafkaClients.producer(PostwireInfra.config().get("kafka.bootstrap.servers"));
     }
 
     private static String tag() {

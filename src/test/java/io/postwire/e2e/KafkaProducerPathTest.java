@@ -20,6 +20,7 @@ import io.postwire.testsupport.DeliveryTestResource;
 import io.postwire.testsupport.Dkimpy;
 import io.postwire.testsupport.PostwireInfra;
 import io.postwire.testsupport.ReceivedMessage;
+import io.postwire.testsupport.TestKafkaClients;
 import io.postwire.testsupport.TopicTap;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,14 +29,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,12 +50,7 @@ class KafkaProducerPathTest {
     private final EventCodec codec = new EventCodec();
 
     private static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PostwireInfra.config().get("kafka.bootstrap.servers"),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        return TestKafkaClients.producer(PostwireInfra.config().get("kafka.bootstrap.servers"));
     }
 
     /** The sample from kafka/samples, made current and unique the way the docs ask producers to. */

@@ -15,6 +15,7 @@ import io.postwire.testsupport.EmbeddedPg;
 import io.postwire.testsupport.LoopbackPorts;
 import io.postwire.testsupport.PostwireProcess;
 import io.postwire.testsupport.ReceivedMessage;
+import io.postwire.testsupport.TestKafkaClients;
 import io.postwire.testsupport.TestSmtpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,16 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +70,7 @@ class CrashRecoveryIT {
 
             PostwireProcess first = PostwireProcess.start(env, port, log, Duration.ofSeconds(120));
             Set<String> recipientIds = produce(kafka.bootstrapServers());
-            awaitAtLeast(relay, SENDS / 4, Duration.ofSeconds(120));
+            relay.awaitMessages(SENDS / 4, Duration.ofSeconds(120));
             first.kill();
             int beforeKill = relay.messages().size();
             assertTrue(beforeKill < SENDS, "the kill must come before the backlog is done (" + beforeKill + ")");
@@ -103,12 +98,7 @@ class CrashRecoveryIT {
     private static Set<String> produce(String bootstrap) throws Exception {
         Set<String> ids = new HashSet<>();
         EventCodec codec = new EventCodec();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+        try (KafkaProducer<String, byte[]> p = TestKafkaClients.producer(bootstrap)) {
             for (int i = 0; i < SENDS; i++) {
                 String id = UUID.randomUUID().toString();
                 String to = "user" + i + "@d" + (i % 20) + ".test";
@@ -124,25 +114,11 @@ class CrashRecoveryIT {
         return ids;
     }
 
-    private static void awaitAtLeast(TestSmtpServer relay, int n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (relay.messages().size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(relay.messages().size() >= n, "the relay got only " + relay.messages().size());
-    }
 
     private static Set<String> awaitDelivered(String bootstrap, Set<String> wanted, Duration timeout) {
         EventCodec codec = new EventCodec();
         Set<String> delivered = new HashSet<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "crash-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            c.subscribe(List.of(Topics.EVENTS));
+        try (KafkaConsumer<String, byte[]> c = TestKafkaClients.readFromStart(bootstrap, Topics.EVENTS)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!delivered.containsAll(wanted) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {

@@ -20,6 +20,7 @@ import io.postwire.testsupport.EmbeddedPg;
 import io.postwire.testsupport.LoopbackPorts;
 import io.postwire.testsupport.PostwireProcess;
 import io.postwire.testsupport.ReceivedMessage;
+import io.postwire.testsupport.TestKafkaClients;
 import io.postwire.testsupport.TestSmtpServer;
 import io.postwire.testsupport.dns.TestDnsServer;
 import java.net.URI;
@@ -38,17 +39,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,7 +96,7 @@ class DirectMxRestartIT {
             Map<String, String> siteOf = produce(kafka.bootstrapServers());
             // every parked send is on the retry topic before the kill, and the backlog is under way
             awaitMetricAtLeast(port, "postwire_dispatch_parked_total", PARKED, Duration.ofSeconds(60));
-            awaitAtLeast(mx, SITES.size() * PER_SITE / 5, Duration.ofSeconds(60));
+            mx.awaitMessages(SITES.size() * PER_SITE / 5, Duration.ofSeconds(60));
             first.kill();
             int beforeKill = mx.messages().size();
             assertTrue(beforeKill < SITES.size() * PER_SITE,
@@ -207,12 +201,7 @@ class DirectMxRestartIT {
     private static Map<String, String> produce(String bootstrap) {
         Map<String, String> siteOf = new LinkedHashMap<>();
         EventCodec codec = new EventCodec();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+        try (KafkaProducer<String, byte[]> p = TestKafkaClients.producer(bootstrap)) {
             Instant expires = Instant.now().plus(PARKED_LIFETIME);
             // the parked ones first: they are all parked long before the kill
             for (int i = 0; i < PARKED; i++) {
@@ -247,14 +236,7 @@ class DirectMxRestartIT {
             throws InterruptedException {
         EventCodec codec = new EventCodec();
         Map<String, List<String>> endings = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "restart-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            c.subscribe(List.of(Topics.EVENTS));
+        try (KafkaConsumer<String, byte[]> c = TestKafkaClients.readFromStart(bootstrap, Topics.EVENTS)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!endings.keySet().containsAll(wanted) && System.nanoTime() < deadline) {
                 readEndings(c, codec, endings);
@@ -292,16 +274,6 @@ class DirectMxRestartIT {
         throw new AssertionError(metric + " reached only " + value + " of " + n);
     }
 
-    private static void awaitAtLeast(TestSmtpServer mx, int n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (mx.messages().size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(mx.messages().size() >= n, "the MX got only " + mx.messages().size()
-                + " by " + mx.messages().stream().flatMap(m -> m.recipients().stream())
-                .map(r -> r.substring(r.indexOf('@') + 1)).collect(Collectors.groupingBy(d -> d,
-                        Collectors.counting())));
-    }
 
     private String get(int port, String path) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(api(port, path))

@@ -241,14 +241,11 @@ class OAuth2TokenSourceTest {
 
     @Test
     void anEndpointThatIsDownFailsClearly() {
-        int port = io.postwire.testsupport.LoopbackPorts.free();
-        OAuth2Settings settings = new OAuth2Settings(java.net.URI.create("http://127.0.0.1:" + port + "/token"),
-                TestTokenEndpoint.CLIENT_ID, TestTokenEndpoint.CLIENT_SECRET, Optional.empty(),
-                TestTokenEndpoint.SCOPE, Duration.ofSeconds(5));
+        OAuth2Settings settings = TestTokenEndpoint.unreachable(Duration.ofSeconds(5));
 
         String message = failure(source(settings).token());
 
-        assertTrue(message.startsWith("token request to http://127.0.0.1:" + port + "/token (client_credentials grant)"
+        assertTrue(message.startsWith("token request to " + settings.tokenEndpoint() + " (client_credentials grant)"
                 + " failed: cannot reach the endpoint"), message);
         assertFalse(message.contains(TestTokenEndpoint.CLIENT_SECRET), message);
     }

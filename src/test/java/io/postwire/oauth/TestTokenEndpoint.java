@@ -78,6 +78,12 @@ public final class TestTokenEndpoint implements AutoCloseable {
                 Duration.ofSeconds(5));
     }
 
+    /** Client credentials settings for a token endpoint where nothing listens (a free port). */
+    public static OAuth2Settings unreachable(Duration timeout) {
+        URI nowhere = URI.create("http://127.0.0.1:" + io.postwire.testsupport.LoopbackPorts.free() + "/token");
+        return new OAuth2Settings(nowhere, CLIENT_ID, CLIENT_SECRET, java.util.Optional.empty(), SCOPE, timeout);
+    }
+
     /** Settings for the refresh token grant; {@code refreshToken} must have been {@link #acceptRefreshToken accepted}. */
     public OAuth2Settings refreshTokenGrant(String refreshToken, String withScope) {
         return new OAuth2Settings(uri(), CLIENT_ID, CLIENT_SECRET, java.util.Optional.of(refreshToken), withScope,

@@ -209,10 +209,7 @@ class SmtpClientXoauth2Test extends SmtpClientTestBase {
 
     @Test
     void anUnreachableTokenEndpointFailsTheAttemptClearly() {
-        int port = io.postwire.testsupport.LoopbackPorts.free();
-        OAuth2Settings nowhere = new OAuth2Settings(java.net.URI.create("http://127.0.0.1:" + port + "/token"),
-                TestTokenEndpoint.CLIENT_ID, TestTokenEndpoint.CLIENT_SECRET, Optional.empty(),
-                TestTokenEndpoint.SCOPE, Duration.ofSeconds(2));
+        OAuth2Settings nowhere = TestTokenEndpoint.unreachable(Duration.ofSeconds(2));
         client(microsoftLike(), nowhere, 1, 1);
 
         RecipientResult r = send("a@example.net").recipient("a@example.net");
