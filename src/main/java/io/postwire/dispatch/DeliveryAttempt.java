@@ -32,8 +32,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +68,9 @@ public class DeliveryAttempt {
     private final DeliveryMetrics metrics;
     private final BounceAddresses bounces;
     private final SendingPools pools;
+    /** {@code postwire.mx.tls} and {@code postwire.mx.domain-tls}, parsed once. */
+    private final TlsMode defaultTls;
+    private final Map<String, TlsMode> domainTls;
     private final MessageRenderer renderer = new MessageRenderer();
     private final Clock clock = Clock.systemUTC();
     /** Rendering and RSA signing are CPU work: keep them off the event loop, on every core. */
@@ -92,6 +97,11 @@ public class DeliveryAttempt {
         this.metrics = metrics;
         this.bounces = bounces;
         this.pools = pools;
+        this.defaultTls = tlsMode("postwire.mx.tls", mxConfig.tls());
+        Map<String, TlsMode> perDomain = new HashMap<>();
+        mxConfig.domainTls().forEach((domain, mode) -> perDomain.put(domain.toLowerCase(Locale.ROOT),
+                tlsMode("postwire.mx.domain-tls.\"" + domain + "\"", mode)));
+        this.domainTls = Map.copyOf(perDomain);
     }
 
     /** Touches the route and signing configuration so that a mistake stops the start. */
@@ -100,8 +110,6 @@ public class DeliveryAttempt {
             relay.target();
         } else {
             router.checkConfiguration();
-            tlsFor("check.invalid");
-            mxConfig.domainTls().keySet().forEach(this::tlsFor);
             pools.defaultPool();
             sts.checkConfiguration();
         }
@@ -213,12 +221,13 @@ public class DeliveryAttempt {
 
     /** {@code postwire.mx.domain-tls} for the domain, else {@code postwire.mx.tls}. */
     private TlsMode tlsFor(String domain) {
-        String own = mxConfig.domainTls().get(domain);
-        String mode = own != null ? own : mxConfig.tls();
+        return domainTls.getOrDefault(domain, defaultTls);
+    }
+
+    private static TlsMode tlsMode(String key, String mode) {
         try {
             return TlsMode.valueOf(mode.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            String key = own != null ? "postwire.mx.domain-tls.\"" + domain + "\"" : "postwire.mx.tls";
             throw new IllegalArgumentException(key + " must be off, optional, required or verified, was '" + mode + "'");
         }
     }
